@@ -1,0 +1,137 @@
+// Lint rules that keep the architecture visible (STYLE.md): a pure domain, small public surfaces, no cycles.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import prettier from 'eslint-config-prettier';
+
+const areas = [
+  'cli',
+  'config',
+  'connector',
+  'contracts',
+  'devstack',
+  'domain',
+  'gateway',
+  'kafka',
+  'observability',
+  'processor',
+  'readmodel',
+  'state',
+  'client',
+  'errors',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'coverage/**', 'bench/results/**', 'data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    rules: {
+      'import-x/no-cycle': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    // Outside an area, import it only through its public surface (src/<area>/index.ts).
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: areas.map((area) => ({
+            group: [`**/${area}/*`, `!**/${area}/index`, `!./*`],
+            message: `Import ${area} through its public surface (src/${area}/index.ts).`,
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // kafkajs stays behind the thin adapter in src/kafka, so a client switch touches one folder.
+    files: ['src/**/*.ts'],
+    ignores: ['src/kafka/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kafkajs', message: 'Use the adapter in src/kafka instead of kafkajs directly.' }],
+          patterns: areas.map((area) => ({
+            group: [`../${area}/*`, `!../${area}/index`],
+            message: `Import ${area} through its public surface (src/${area}/index.ts).`,
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // Inside an area, relative imports of siblings are fine.
+    files: areas.map((area) => `src/${area}/**/*.ts`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: areas.map((area) => ({
+            group: [`../${area}/*`, `!../${area}/index`],
+            message: `Import ${area} through its public surface (src/${area}/index.ts).`,
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // The domain is pure: no infrastructure, no Node built-ins (checked here, not by good intentions).
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'src/domain is pure: no Node built-ins.' },
+            { group: ['../*'], message: 'src/domain imports nothing from other areas.' },
+          ],
+          paths: [
+            'kafkajs',
+            'rocksdb',
+            'express',
+            'pg',
+            '@duckdb/node-api',
+            '@kafkajs/confluent-schema-registry',
+            'avsc',
+            'pino',
+            'prom-client',
+            'fs',
+            'path',
+            'net',
+            'http',
+            'crypto',
+            'os',
+            'child_process',
+          ].map((name) => ({
+            name,
+            message: 'src/domain is pure: no infrastructure imports.',
+          })),
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'setTimeout', 'setInterval'],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Pass time in; the domain is deterministic.' },
+        { object: 'Math', property: 'random', message: 'The domain is deterministic.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,111 @@
+import { ConfigError } from '../errors';
+import { settings, type Setting } from './settings';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+/** The compiled configuration: validated once at start-up, durations carry their unit in the name. */
+export interface Config {
+  readonly brokers: readonly string[];
+  readonly registryUrl: string;
+  readonly registryAuth: { readonly username: string; readonly password: string } | null;
+  readonly topicPrefix: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly applicationId: string;
+  readonly stateDir: string;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly metricsPort: number;
+  readonly logLevel: LogLevel;
+  readonly sessionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly sasl: {
+    readonly mechanism: SaslMechanism;
+    readonly username: string;
+    readonly password: string;
+  } | null;
+  readonly tls: { readonly caFile: string | null } | null;
+  readonly stackDir: string;
+  readonly stackControllerPort: number;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads every CAPACITY_* variable, applies defaults and validates them all, reporting every bad variable
+ * by name in one ConfigError.
+ */
+export function loadConfig(env: Environment = process.env): Config {
+  const problems: string[] = [];
+  const values = new Map<string, unknown>();
+  for (const setting of settings) {
+    const raw = env[setting.env] === '' ? undefined : env[setting.env];
+    const parsed = setting.schema.safeParse(raw ?? setting.default);
+    if (parsed.success) values.set(setting.env, parsed.data);
+    else
+      problems.push(
+        `${setting.env}: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${show(setting, raw)})`,
+      );
+  }
+  const get = <T>(name: string): T => values.get(name) as T;
+
+  const saslMechanism = get<SaslMechanism | 'none'>('CAPACITY_SASL_MECHANISM');
+  const saslUser = get<string | undefined>('CAPACITY_SASL_USERNAME');
+  const saslPassword = get<string | undefined>('CAPACITY_SASL_PASSWORD');
+  if (saslMechanism !== 'none' && (!saslUser || !saslPassword)) {
+    problems.push(
+      `CAPACITY_SASL_USERNAME and CAPACITY_SASL_PASSWORD: required when CAPACITY_SASL_MECHANISM=${saslMechanism}`,
+    );
+  }
+  const registryUser = get<string | undefined>('CAPACITY_REGISTRY_USERNAME');
+  const registryPassword = get<string | undefined>('CAPACITY_REGISTRY_PASSWORD');
+  if (Boolean(registryUser) !== Boolean(registryPassword)) {
+    problems.push('CAPACITY_REGISTRY_USERNAME and CAPACITY_REGISTRY_PASSWORD: set both or neither');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
+  }
+
+  const tlsEnabled = get<boolean>('CAPACITY_TLS');
+  return {
+    brokers: get<string[]>('CAPACITY_BROKERS'),
+    registryUrl: get<string>('CAPACITY_REGISTRY_URL'),
+    registryAuth:
+      registryUser && registryPassword ? { username: registryUser, password: registryPassword } : null,
+    topicPrefix: get<string>('CAPACITY_TOPIC_PREFIX'),
+    partitions: get<number>('CAPACITY_PARTITIONS'),
+    replicationFactor: get<number>('CAPACITY_REPLICATION_FACTOR'),
+    applicationId: get<string>('CAPACITY_APPLICATION_ID'),
+    stateDir: get<string>('CAPACITY_STATE_DIR'),
+    httpHost: get<string>('CAPACITY_HTTP_HOST'),
+    httpPort: get<number>('CAPACITY_HTTP_PORT'),
+    metricsPort: get<number>('CAPACITY_METRICS_PORT'),
+    logLevel: get<LogLevel>('CAPACITY_LOG_LEVEL'),
+    sessionTimeoutMs: get<number>('CAPACITY_SESSION_TIMEOUT_MS'),
+    requestTimeoutMs: get<number>('CAPACITY_REQUEST_TIMEOUT_MS'),
+    sasl:
+      saslMechanism === 'none' || !saslUser || !saslPassword
+        ? null
+        : { mechanism: saslMechanism, username: saslUser, password: saslPassword },
+    tls: tlsEnabled ? { caFile: get<string | undefined>('CAPACITY_TLS_CA_FILE') ?? null } : null,
+    stackDir: get<string>('CAPACITY_STACK_DIR'),
+    stackControllerPort: get<number>('CAPACITY_STACK_CONTROLLER_PORT'),
+  };
+}
+
+function show(setting: Setting, raw: string | undefined): string {
+  if (raw === undefined) return 'nothing';
+  return setting.secret ? '<hidden>' : JSON.stringify(raw);
+}
+
+/** The settings table as text, for `capacity --help`. */
+export function describeSettings(): string {
+  const width = Math.max(...settings.map((s) => s.env.length));
+  return settings
+    .map(
+      (s) =>
+        `  ${s.env.padEnd(width)}  ${s.description}${s.default === undefined ? '' : ` (default: ${s.default})`}`,
+    )
+    .join('\n');
+}

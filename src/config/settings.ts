@@ -1,0 +1,185 @@
+// Every setting of the service, in one table: environment variable, default, meaning and validation.
+// `loadConfig` compiles them into a typed Config; `capacity --help` and the README list this table.
+import { z } from 'zod';
+
+export interface Setting {
+  readonly env: string;
+  /** Raw default, as it would appear in the environment; undefined = unset unless given. */
+  readonly default: string | undefined;
+  readonly description: string;
+  readonly schema: z.ZodType;
+  /** Never printed (passwords). */
+  readonly secret?: boolean;
+}
+
+const port = z.coerce
+  .number({ message: 'must be a port number' })
+  .int('must be an integer port number')
+  .min(1, 'must be a port between 1 and 65535')
+  .max(65535, 'must be a port between 1 and 65535');
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(1, `must be an integer between 1 and ${max}`)
+    .max(max, `must be an integer between 1 and ${max}`);
+const durationMs = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a duration in milliseconds' })
+    .int('must be an integer number of milliseconds')
+    .min(min, `must be between ${min} and ${max} ms`)
+    .max(max, `must be between ${min} and ${max} ms`);
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port');
+const brokerList = z
+  .string()
+  .min(1, 'must list at least one broker')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  )
+  .pipe(z.array(hostPort).min(1, 'must list at least one broker as host:port'));
+const httpUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+  .transform((v) => v.replace(/\/+$/, ''));
+const nameToken = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, `must be a ${what} of letters, digits, '.', '_' or '-'`);
+const optionalString = z.string().optional();
+
+export const settings: readonly Setting[] = [
+  {
+    env: 'CAPACITY_BROKERS',
+    default: '127.0.0.1:9092',
+    description: 'Kafka bootstrap servers, comma-separated host:port',
+    schema: brokerList,
+  },
+  {
+    env: 'CAPACITY_REGISTRY_URL',
+    default: 'http://127.0.0.1:8081/apis/ccompat/v7',
+    description: 'Schema registry URL (Confluent API)',
+    schema: httpUrl,
+  },
+  {
+    env: 'CAPACITY_REGISTRY_USERNAME',
+    default: undefined,
+    description: 'Schema registry basic-auth user (optional)',
+    schema: optionalString,
+  },
+  {
+    env: 'CAPACITY_REGISTRY_PASSWORD',
+    default: undefined,
+    description: 'Schema registry basic-auth password (optional)',
+    schema: optionalString,
+    secret: true,
+  },
+  {
+    env: 'CAPACITY_TOPIC_PREFIX',
+    default: 'capacity',
+    description: "Topic names are '<prefix>.commands', '<prefix>.events', ...",
+    schema: nameToken('topic prefix'),
+  },
+  {
+    env: 'CAPACITY_PARTITIONS',
+    default: '12',
+    description: 'Partitions of the command, event and changelog topics (fixed at creation)',
+    schema: positiveInt(1000),
+  },
+  {
+    env: 'CAPACITY_REPLICATION_FACTOR',
+    default: '1',
+    description: 'Replication factor of created topics (3 in production)',
+    schema: positiveInt(10),
+  },
+  {
+    env: 'CAPACITY_APPLICATION_ID',
+    default: 'capacity-processor',
+    description: 'Processor consumer group and transactional-id prefix',
+    schema: nameToken('application id'),
+  },
+  {
+    env: 'CAPACITY_STATE_DIR',
+    default: './state',
+    description: 'Processor local state (RocksDB); a cache, safe to delete',
+    schema: z.string().min(1, 'must be a directory path'),
+  },
+  {
+    env: 'CAPACITY_HTTP_HOST',
+    default: '127.0.0.1',
+    description: 'Gateway listen address (0.0.0.0 in containers)',
+    schema: z.string().min(1, 'must be a host name or address'),
+  },
+  { env: 'CAPACITY_HTTP_PORT', default: '8080', description: 'Gateway HTTP port', schema: port },
+  {
+    env: 'CAPACITY_METRICS_PORT',
+    default: '9464',
+    description: 'Processor/connector metrics and health port',
+    schema: port,
+  },
+  {
+    env: 'CAPACITY_LOG_LEVEL',
+    default: 'info',
+    description: 'Log level: fatal, error, warn, info, debug, trace or silent',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    }),
+  },
+  {
+    env: 'CAPACITY_SESSION_TIMEOUT_MS',
+    default: '10000',
+    description: 'Consumer group session timeout; a crashed processor loses its partitions after it',
+    schema: durationMs(3000, 300000),
+  },
+  {
+    env: 'CAPACITY_REQUEST_TIMEOUT_MS',
+    default: '5000',
+    description: 'How long a gateway write waits for its command result before 504',
+    schema: durationMs(100, 120000),
+  },
+  {
+    env: 'CAPACITY_SASL_MECHANISM',
+    default: 'none',
+    description: 'SASL mechanism: none, plain, scram-sha-256 or scram-sha-512',
+    schema: z.enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], {
+      message: 'must be one of none, plain, scram-sha-256, scram-sha-512',
+    }),
+  },
+  {
+    env: 'CAPACITY_SASL_USERNAME',
+    default: undefined,
+    description: 'SASL user name (required with a SASL mechanism)',
+    schema: optionalString,
+  },
+  {
+    env: 'CAPACITY_SASL_PASSWORD',
+    default: undefined,
+    description: 'SASL password (required with a SASL mechanism)',
+    schema: optionalString,
+    secret: true,
+  },
+  { env: 'CAPACITY_TLS', default: 'false', description: 'Connect to Kafka with TLS', schema: bool },
+  {
+    env: 'CAPACITY_TLS_CA_FILE',
+    default: undefined,
+    description: 'PEM file of CA certificates to trust for Kafka TLS (optional)',
+    schema: optionalString,
+  },
+  {
+    env: 'CAPACITY_STACK_DIR',
+    default: './.stack',
+    description: 'Local stack cache: downloads, data, logs, pid files (git-ignored)',
+    schema: z.string().min(1, 'must be a directory path'),
+  },
+  {
+    env: 'CAPACITY_STACK_CONTROLLER_PORT',
+    default: '9093',
+    description:
+      'Local stack: KRaft controller port (broker and registry ports come from CAPACITY_BROKERS and CAPACITY_REGISTRY_URL)',
+    schema: port,
+  },
+];

@@ -1,0 +1,2 @@
+export { topicNames, topicSpecs } from './topics';
+export type { TopicNames, TopicSpec, CleanupPolicy } from './topics';

@@ -1,0 +1,96 @@
+// The topics of DESIGN.md section 3: names (with the configured prefix), partitioning and cleanup.
+
+export interface TopicNames {
+  readonly commands: string;
+  readonly events: string;
+  readonly poolState: string;
+  readonly reservations: string;
+  readonly taskPositions: string;
+  readonly commandResults: string;
+  readonly deadLetters: string;
+}
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly cleanupPolicy: CleanupPolicy;
+  /** Topic configs beyond cleanup.policy, as Kafka names them. */
+  readonly configs: Readonly<Record<string, string>>;
+  readonly purpose: string;
+}
+
+export function topicNames(prefix: string): TopicNames {
+  return {
+    commands: `${prefix}.commands`,
+    events: `${prefix}.events`,
+    poolState: `${prefix}.pool-state`,
+    reservations: `${prefix}.reservations`,
+    taskPositions: `${prefix}.task-positions`,
+    commandResults: `${prefix}.command-results`,
+    deadLetters: `${prefix}.dead-letters`,
+  };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Every topic the service needs. All have the same partition count: changelogs are written to the
+ * partition of the task that owns the pool, so they must have as many partitions as the command topic.
+ */
+export function topicSpecs(prefix: string, partitions: number): readonly TopicSpec[] {
+  const names = topicNames(prefix);
+  const compact = { 'min.compaction.lag.ms': '0', 'segment.ms': String(DAY_MS) };
+  return [
+    {
+      name: names.commands,
+      partitions,
+      cleanupPolicy: 'delete',
+      configs: { 'retention.ms': String(7 * DAY_MS) },
+      purpose: 'commands, key = pool id',
+    },
+    {
+      name: names.events,
+      partitions,
+      cleanupPolicy: 'delete',
+      configs: { 'retention.ms': '-1' },
+      purpose: 'event journal, key = pool id, kept forever',
+    },
+    {
+      name: names.poolState,
+      partitions,
+      cleanupPolicy: 'compact',
+      configs: compact,
+      purpose: 'pool state changelog, key = pool id',
+    },
+    {
+      name: names.reservations,
+      partitions,
+      cleanupPolicy: 'compact',
+      configs: compact,
+      purpose: 'reservation changelog, key = reservation id',
+    },
+    {
+      name: names.taskPositions,
+      partitions,
+      cleanupPolicy: 'compact',
+      configs: compact,
+      purpose: 'input position per task, key = partition',
+    },
+    {
+      name: names.commandResults,
+      partitions,
+      cleanupPolicy: 'delete',
+      configs: { 'retention.ms': String(DAY_MS) },
+      purpose: 'one outcome per command, key = command id',
+    },
+    {
+      name: names.deadLetters,
+      partitions,
+      cleanupPolicy: 'delete',
+      configs: { 'retention.ms': String(14 * DAY_MS) },
+      purpose: 'undecodable or invalid commands with the reason in headers',
+    },
+  ];
+}

@@ -1,0 +1,3 @@
+export { stackUp, stackDown, stackStatus, readStackLog } from './stack';
+export type { StackStatus, ComponentStatus, UpResult } from './stack';
+export { versions as stackVersions } from './artifacts';

@@ -1,0 +1,44 @@
+// Deciders for customer traffic. Both look up only the one reservation the command names, because
+// the processor loads just that one from the state store.
+import { availableOf } from './availableOf';
+import { accept, poolClosed, poolNotFound, reject, unchanged, type DecisionContext } from './decision';
+import { reservationIdFor } from './reservationId';
+import type { Decision, ReleaseCapacity, ReserveCapacity } from './types';
+
+export function decideReserveCapacity(ctx: DecisionContext, command: ReserveCapacity): Decision {
+  const pool = ctx.state.pool;
+  if (pool === null) return poolNotFound(ctx);
+  const reservationId = reservationIdFor(pool.poolId, ctx.envelope.requestId);
+  // A retry (same requestId) finds its reservation and gets the original answer, even if the pool has
+  // since filled up, closed, or the reservation was released.
+  if (ctx.state.reservations[reservationId] !== undefined) return unchanged(ctx, reservationId);
+  if (pool.status === 'closed') return poolClosed(ctx, pool);
+  if (pool.reserved + command.units > pool.capacity) {
+    return reject(
+      ctx.state,
+      'INSUFFICIENT_CAPACITY',
+      `pool ${pool.poolId} has ${availableOf(pool)} units available, ${command.units} requested ` +
+        `(capacity ${pool.capacity}, reserved ${pool.reserved})`,
+    );
+  }
+  return accept(
+    ctx,
+    [{ type: 'CapacityReserved', reservationId, units: command.units, requestId: ctx.envelope.requestId }],
+    reservationId,
+  );
+}
+
+/** Releasing works on closed pools too: handing capacity back is always safe. */
+export function decideReleaseCapacity(ctx: DecisionContext, command: ReleaseCapacity): Decision {
+  const { reservationId } = command;
+  const reservation = ctx.state.reservations[reservationId];
+  if (ctx.state.pool === null || reservation === undefined) {
+    return reject(
+      ctx.state,
+      'RESERVATION_NOT_FOUND',
+      `reservation ${reservationId} does not exist in pool ${ctx.poolId}`,
+    );
+  }
+  if (reservation.status === 'released') return unchanged(ctx, reservationId);
+  return accept(ctx, [{ type: 'CapacityReleased', reservationId, units: reservation.units }], reservationId);
+}

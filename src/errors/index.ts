@@ -1,0 +1,58 @@
+// One error root for the service (after kafkajs' KafkaJSError): a stable code, whether a retry may help,
+// and context fields for logs. HTTP mapping happens once, in the gateway's problem+json middleware.
+
+export interface ErrorContext {
+  readonly [key: string]: unknown;
+}
+
+export class CapacityError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+  readonly context: ErrorContext;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { retriable?: boolean; context?: ErrorContext; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.context = options.context ?? {};
+  }
+}
+
+/** Thrown at start-up when an environment variable or option has an invalid value. */
+export class ConfigError extends CapacityError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super('CONFIG_INVALID', message, { context });
+  }
+}
+
+/** Thrown when a dependency (broker, registry, database, local stack) cannot be reached or started. */
+export class UnavailableError extends CapacityError {
+  constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+    super('UNAVAILABLE', message, { ...options, retriable: true });
+  }
+}
+
+/** Thrown when existing topics differ from what the service needs (partitions, cleanup policy). */
+export class TopicDriftError extends CapacityError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super('TOPIC_DRIFT', message, { context });
+  }
+}
+
+/** Thrown when a record cannot be encoded or decoded against its Avro contract. */
+export class ContractError extends CapacityError {
+  constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+    super('CONTRACT_VIOLATION', message, options);
+  }
+}
+
+/** Message of any thrown value, for logs and CLI output. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,2 @@
+export { createLogger, componentLogger } from './logger';
+export type { Logger } from './logger';

@@ -1,0 +1,15 @@
+// Starts the local stack once per test run unless it is already up; globalTeardown stops it only if this
+// run started it. Both jest projects that need the stack share this file, so the flag is additive.
+import { loadConfig } from '../../src/config';
+import { stackUp } from '../../src/devstack';
+
+declare global {
+  var __capacityStackStartedByTests: boolean | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const config = loadConfig();
+  const result = await stackUp(config, (line) => console.log(`[stack] ${line}`));
+  globalThis.__capacityStackStartedByTests =
+    (globalThis.__capacityStackStartedByTests ?? false) || result.started.length > 0;
+}

@@ -1,0 +1,117 @@
+// Invariants of decide + evolve over arbitrary command sequences.
+import fc from 'fast-check';
+import type { PoolState } from '../../../src/domain';
+import { decide, evolve, foldEvents, reservationIdFor } from '../../../src/domain';
+import { run, routeOf, stepsArb } from './commandSequence';
+import { onlyReadable } from './onlyReadable';
+
+const numRuns = 300;
+
+const sumOfUnreleased = (state: PoolState): number =>
+  Object.values(state.reservations)
+    .filter((r) => r.status === 'reserved')
+    .reduce((sum, r) => sum + r.units, 0);
+
+describe('decider properties', () => {
+  it('(a) an accepted reservation never takes reserved over capacity at the time it is made', () => {
+    fc.assert(
+      fc.property(stepsArb, (steps) => {
+        run(steps, ({ before, decision }) => {
+          if (decision.status !== 'accepted') return;
+          let state = before;
+          for (const e of decision.events) {
+            if (e.event.type === 'CapacityReserved') {
+              expect(state.pool!.status).toBe('open');
+              expect(state.pool!.reserved + e.event.units).toBeLessThanOrEqual(state.pool!.capacity);
+            }
+            state = evolve(state, e);
+          }
+        });
+      }),
+      { numRuns },
+    );
+  });
+
+  it('(b) reserved always equals the units of unreleased reservations, and is never negative', () => {
+    fc.assert(
+      fc.property(stepsArb, (steps) => {
+        run(steps, ({ after }) => {
+          if (after.pool === null) return;
+          expect(after.pool.reserved).toBe(sumOfUnreleased(after));
+          expect(after.pool.reserved).toBeGreaterThanOrEqual(0);
+        });
+      }),
+      { numRuns },
+    );
+  });
+
+  it('(c) folding all events rebuilds the incremental state', () => {
+    fc.assert(
+      fc.property(stepsArb, (steps) => {
+        const { states, logs } = run(steps);
+        for (const [poolId, state] of states) expect(foldEvents(logs.get(poolId) ?? [])).toEqual(state);
+      }),
+      { numRuns },
+    );
+  });
+
+  it('(d) any command applied twice in a row yields no new events the second time', () => {
+    fc.assert(
+      fc.property(stepsArb, (steps) => {
+        run(steps, ({ envelope, now, decision, after }) => {
+          const again = decide(after, envelope, now + 1);
+          if (decision.status === 'rejected') {
+            // A rejection changed nothing, so the retry gets the very same answer.
+            expect(again).toEqual(decision);
+            return;
+          }
+          expect(again).toEqual({
+            status: 'accepted',
+            events: [],
+            poolVersion: decision.poolVersion,
+            reservationId: decision.reservationId,
+          });
+        });
+      }),
+      { numRuns },
+    );
+  });
+
+  it('(e) versions are contiguous from 1 in every pool, and decisions report them', () => {
+    fc.assert(
+      fc.property(stepsArb, (steps) => {
+        const { logs } = run(steps, ({ before, decision, after }) => {
+          const version = before.pool?.version ?? 0;
+          if (decision.status === 'rejected') expect(decision.poolVersion).toBe(version);
+          else expect(decision.poolVersion).toBe(after.pool?.version ?? 0);
+        });
+        for (const log of logs.values()) expect(log.map((e) => e.version)).toEqual(log.map((_, i) => i + 1));
+      }),
+      { numRuns },
+    );
+  });
+
+  it('(f) decide reads only the reservation the command names', () => {
+    fc.assert(
+      fc.property(stepsArb, (steps) => {
+        run(steps, ({ envelope, now, before, decision }) => {
+          const command = envelope.command;
+          if (routeOf(command) === null) return;
+          // Admin commands may read no reservation at all: allow only a key that never exists.
+          const named =
+            command.type === 'ReleaseCapacity'
+              ? command.reservationId
+              : command.type === 'ReserveCapacity'
+                ? reservationIdFor(command.poolId, envelope.requestId)
+                : '';
+          const narrowed: PoolState = {
+            pool: before.pool,
+            reservations: onlyReadable(before.reservations, named),
+          };
+          expect(decide(narrowed, envelope, now)).toEqual(decision);
+        });
+      }),
+      { numRuns },
+    );
+  });
+});
