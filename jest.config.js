@@ -1,5 +1,7 @@
 // One jest project per test tier; the tier is in the file name (STYLE.md).
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+// ts-jest transpiles each file (syntax diagnostics stay on); `npm test` typechecks the whole project with tsc
+// first, once, so type errors still fail the run without ts-jest checking every file again.
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 /** @type {import('jest').Config} */
