@@ -1,2 +1,7 @@
 export { topicNames, topicSpecs } from './topics';
 export type { TopicNames, TopicSpec, CleanupPolicy } from './topics';
+export { AvroSerde, createRegistry, readSchema, SCHEMA_DIR, AVRO_OPTIONS } from './avroSerde';
+export type { SchemaName, RegistryOptions } from './avroSerde';
+export { createSerdes, connectSerdes } from './serdes';
+export type { Serdes } from './serdes';
+export type { CommandResult, TaskPosition } from './records';

@@ -1,0 +1,23 @@
+// Records that exist only on the wire (the domain has no use for them).
+
+/** The outcome of one command, published to the command-results topic keyed by command id. */
+export interface CommandResult {
+  readonly commandId: string;
+  /** Null when the command could not be decoded far enough to read it. */
+  readonly requestId: string | null;
+  readonly poolId: string | null;
+  readonly status: 'accepted' | 'rejected';
+  /** A domain RejectionCode, or a processing code such as UNDECODABLE or MISROUTED. */
+  readonly reasonCode: string | null;
+  readonly message: string | null;
+  readonly reservationId: string | null;
+  readonly poolVersion: number;
+  readonly processedAt: number;
+}
+
+/** Processor task metadata: the next input offset, written in every transaction of the task. */
+export interface TaskPosition {
+  readonly partition: number;
+  readonly nextOffset: number;
+  readonly updatedAt: number;
+}
