@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describeSettings, loadConfig, type Config } from '../config';
 import { CapacityError, describeError } from '../errors';
+import { registerProcessorCommand } from './processorCommand';
 import { registerStackCommands } from './stackCommands';
 import { registerStartCommand } from './startCommand';
 import { registerTopicCommands } from './topicCommands';
@@ -28,6 +29,7 @@ export function buildProgram(context: CliContext): Command {
     .addHelpText('after', `\nEnvironment (every setting; validated at start-up):\n${describeSettings()}\n`);
   program.version(packageVersion(), '--version', 'print the version');
   registerStartCommand(program, context);
+  registerProcessorCommand(program, context);
   registerStackCommands(program, context);
   registerTopicCommands(program, context);
   return program;

@@ -8,7 +8,10 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import avro from 'avsc';
 import { ContractError, UnavailableError } from '../errors';
 
-export const AVRO_OPTIONS = { wrapUnions: true } as const;
+// Frozen, and always copied before use: avsc's Type.forSchema keeps its registry of named types in the
+// options object it is given, so a shared object makes every later parse of the same names fail with
+// "duplicate type name" (the registry client spreads these options, registry included, into each parse).
+export const AVRO_OPTIONS = Object.freeze({ wrapUnions: true } as const);
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
 
@@ -44,6 +47,8 @@ function wire(id: number, payload: Buffer): Buffer {
 /** Encodes and decodes one kind of value for one subject. `register()` must be called before `encode`. */
 export class AvroSerde<T> {
   private readonly readerType: avro.Type;
+  /** The schema as written in schemas/*.avsc: docs, defaults and logical types included. */
+  private readonly schemaText: string;
   private schemaId: number | null = null;
   private readonly resolvers = new Map<number, avro.Type | avro.Resolver>();
 
@@ -54,14 +59,16 @@ export class AvroSerde<T> {
     private readonly toAvro: (value: T) => Record<string, unknown>,
     private readonly fromAvro: (record: Record<string, unknown>) => T,
   ) {
-    this.readerType = avro.Type.forSchema(schema, AVRO_OPTIONS);
+    this.readerType = avro.Type.forSchema(schema, { ...AVRO_OPTIONS });
+    // Not readerType.schema(): avsc's export drops every field default, doc and logicalType.
+    this.schemaText = JSON.stringify(schema);
   }
 
   /** Registers our schema (BACKWARD_TRANSITIVE on first registration) and remembers its id. */
   async register(): Promise<number> {
     try {
       const { id } = await this.registry.register(
-        { type: SchemaType.AVRO, schema: JSON.stringify(this.readerType.schema()) },
+        { type: SchemaType.AVRO, schema: this.schemaText },
         { subject: this.subject, compatibility: COMPATIBILITY.BACKWARD_TRANSITIVE },
       );
       this.schemaId = id;

@@ -4,4 +4,19 @@ export { AvroSerde, createRegistry, readSchema, SCHEMA_DIR, AVRO_OPTIONS } from 
 export type { SchemaName, RegistryOptions } from './avroSerde';
 export { createSerdes, connectSerdes } from './serdes';
 export type { Serdes } from './serdes';
+export { COMMAND_ID_HEADER } from './records';
 export type { CommandResult, TaskPosition } from './records';
+export {
+  commandToAvro,
+  commandFromAvro,
+  eventToAvro,
+  eventFromAvro,
+  poolToAvro,
+  poolFromAvro,
+  reservationToAvro,
+  reservationFromAvro,
+  resultToAvro,
+  resultFromAvro,
+  taskPositionToAvro,
+  taskPositionFromAvro,
+} from './avroMapping';

@@ -21,3 +21,6 @@ export interface TaskPosition {
   readonly nextOffset: number;
   readonly updatedAt: number;
 }
+
+/** Header producers set to the command id, so that even an undecodable command gets a result. */
+export const COMMAND_ID_HEADER = 'capacity-command-id';

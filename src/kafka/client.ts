@@ -13,7 +13,11 @@ function kafkaLogCreator(logger: Logger): logCreator {
       const { message, ...rest } = entry;
       // kafkajs logs retriable conditions (coordinator loading, rebalancing) as errors before retrying
       // them; our own code logs the errors that reach it, so kafkajs' are warnings here.
-      if (level === KafkaLogLevel.ERROR || level === KafkaLogLevel.WARN) log.warn(rest, message);
+      // "Limiting retries for the idempotent producer may invalidate EoS guarantees": our retries are bounded
+      // on purpose (fail fast, 503); a failed send is retried by the caller with the same idempotency key
+      // and a failed transaction is aborted, so no guarantee depends on kafkajs retrying forever.
+      if (message.startsWith('Limiting retries for the idempotent producer')) log.debug(rest, message);
+      else if (level === KafkaLogLevel.ERROR || level === KafkaLogLevel.WARN) log.warn(rest, message);
       else if (level === KafkaLogLevel.INFO) log.info(rest, message);
       else log.debug(rest, message);
     };

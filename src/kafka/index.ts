@@ -5,3 +5,17 @@ export type { DesiredTopic, TopicReport } from './topicAdmin';
 export { connectFencedProducer, isFencingError } from './transactionalProducer';
 export type { Producer, TransactionalProducerOptions } from './transactionalProducer';
 export { brokerAnswers } from './probe';
+export { partitionForKey } from './partitioning';
+export { readToEnd } from './readToEnd';
+export type { PartitionRange, RecordRead, ReadToEndResult } from './readToEnd';
+export { TaskWriter } from './taskWriter';
+export type { OutRecord, ConsumedOffset, WrittenOffsets } from './taskWriter';
+export { PartitionedConsumer } from './partitionedConsumer';
+export type {
+  InputBatch,
+  InputMessage,
+  BatchControl,
+  PartitionedConsumerOptions,
+} from './partitionedConsumer';
+export { CommandChannel } from './commandChannel';
+export type { Reply, ChannelRecord } from './commandChannel';

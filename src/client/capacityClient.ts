@@ -1,0 +1,157 @@
+// The order service's client: produces commands straight to Kafka with the right key (the pool id; for a
+// release, the pool id inside the reservation id) and Avro encoding, and awaits each command's result.
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config';
+import { COMMAND_ID_HEADER, connectSerdes, topicNames, type CommandResult, type Serdes } from '../contracts';
+import { targetPoolId, type Command, type CommandEnvelope } from '../domain';
+import { CapacityError, describeError, UnavailableError } from '../errors';
+import { CommandChannel, createKafka, type Kafka } from '../kafka';
+import type { Logger } from '../observability';
+
+/** Thrown when a command's result did not arrive in time; retry with the same idempotency key. */
+export class ResultTimeoutError extends CapacityError {
+  constructor(
+    readonly commandId: string,
+    timeoutMs: number,
+  ) {
+    super(
+      'RESULT_TIMEOUT',
+      `no result for command ${commandId} within ${timeoutMs} ms; retry with the same idempotency key`,
+      {
+        retriable: true,
+        context: { commandId },
+      },
+    );
+  }
+}
+
+export interface SubmitOptions {
+  /** Idempotency key: a retry with the same key gets the original outcome. Default: a new UUID. */
+  readonly requestId?: string;
+  /** Admin commands: reject with VERSION_CONFLICT unless the pool is at this version. */
+  readonly expectedVersion?: number | null;
+  readonly timeoutMs?: number;
+}
+
+interface Pending {
+  resolve(result: CommandResult): void;
+  reject(error: unknown): void;
+  timer: NodeJS.Timeout;
+}
+
+export class CapacityClient {
+  private readonly pending = new Map<string, Pending>();
+  private readonly channel: CommandChannel;
+
+  private constructor(
+    kafka: Kafka,
+    private readonly serdes: Serdes,
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {
+    const topics = topicNames(config.topicPrefix);
+    this.channel = new CommandChannel(
+      kafka,
+      topics.commands,
+      topics.commandResults,
+      `${config.applicationId}-client`,
+      (reply) => {
+        const waiting = this.pending.get(reply.key);
+        if (!waiting) return;
+        this.pending.delete(reply.key);
+        clearTimeout(waiting.timer);
+        this.serdes.result.decode(reply.value).then(waiting.resolve, waiting.reject);
+      },
+    );
+  }
+
+  /** Registers the schemas it writes, connects, and positions the result reader. */
+  static async connect(
+    config: Config,
+    logger: Logger,
+    clientId = 'capacity-client',
+  ): Promise<CapacityClient> {
+    const log = logger.child({ component: 'client' });
+    const kafka = createKafka(config, { clientId, logger, requestTimeoutMs: 5000, retries: 3 });
+    let serdes: Serdes;
+    try {
+      serdes = await connectSerdes(
+        { url: config.registryUrl, auth: config.registryAuth },
+        topicNames(config.topicPrefix),
+      );
+    } catch (error) {
+      throw error instanceof CapacityError
+        ? error
+        : new UnavailableError(`schema registry: ${describeError(error)}`, { cause: error });
+    }
+    const client = new CapacityClient(kafka, serdes, config, log);
+    try {
+      await client.channel.start();
+    } catch (error) {
+      await client.channel.stop();
+      throw new UnavailableError(`Kafka unavailable: ${describeError(error)}`, { cause: error });
+    }
+    return client;
+  }
+
+  reserve(poolId: string, units: number, options: SubmitOptions = {}): Promise<CommandResult> {
+    return this.submit({ type: 'ReserveCapacity', poolId, units }, options);
+  }
+
+  release(reservationId: string, options: SubmitOptions = {}): Promise<CommandResult> {
+    return this.submit({ type: 'ReleaseCapacity', reservationId }, options);
+  }
+
+  /** Sends one command and resolves with its result (accepted or rejected). */
+  async submit(command: Command, options: SubmitOptions = {}): Promise<CommandResult> {
+    const envelope: CommandEnvelope = {
+      commandId: randomUUID(),
+      requestId: options.requestId ?? randomUUID(),
+      issuedAt: Date.now(),
+      expectedVersion: options.expectedVersion ?? null,
+      command,
+    };
+    return this.submitEnvelope(envelope, options.timeoutMs);
+  }
+
+  /** Sends a prepared envelope (its id must be new) and awaits its result. */
+  async submitEnvelope(
+    envelope: CommandEnvelope,
+    timeoutMs = this.config.requestTimeoutMs,
+  ): Promise<CommandResult> {
+    const key = targetPoolId(envelope.command);
+    const value = this.serdes.command.encode(envelope);
+    const result = new Promise<CommandResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(envelope.commandId);
+        reject(new ResultTimeoutError(envelope.commandId, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(envelope.commandId, { resolve, reject, timer });
+    });
+    try {
+      await this.channel.send([{ key, value, headers: { [COMMAND_ID_HEADER]: envelope.commandId } }]);
+    } catch (error) {
+      const waiting = this.pending.get(envelope.commandId);
+      if (waiting) clearTimeout(waiting.timer);
+      this.pending.delete(envelope.commandId);
+      result.catch(() => undefined);
+      this.log.warn({ err: describeError(error), commandId: envelope.commandId }, 'command not sent');
+      throw new UnavailableError(
+        `Kafka unavailable, command ${envelope.commandId} not sent: ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    for (const [commandId, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      waiting.reject(
+        new CapacityError('CLIENT_CLOSED', `client closed before the result of ${commandId} arrived`),
+      );
+    }
+    this.pending.clear();
+    await this.channel.stop();
+  }
+}

@@ -1,0 +1,2 @@
+export { CapacityClient, ResultTimeoutError } from './capacityClient';
+export type { SubmitOptions } from './capacityClient';

@@ -1,0 +1,54 @@
+// Metrics (Prometheus text) and health on one small HTTP port, for the processor and the connector.
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+
+export interface HealthReport {
+  readonly healthy: boolean;
+  readonly [detail: string]: unknown;
+}
+
+export interface HealthServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startHealthServer(
+  host: string,
+  port: number,
+  registry: Registry,
+  health: () => HealthReport,
+): Promise<HealthServer> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      registry
+        .metrics()
+        .then((text) => {
+          response.writeHead(200, { 'content-type': registry.contentType });
+          response.end(text);
+        })
+        .catch((error: Error) => {
+          response.writeHead(500, { 'content-type': 'text/plain' });
+          response.end(error.message);
+        });
+      return;
+    }
+    if (path === '/healthz') {
+      const report = health();
+      response.writeHead(report.healthy ? 200 : 503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(report));
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.end('not found: try /metrics or /healthz\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,179 @@
+// Handles one command message against a task's overlay: decode, check routing, load the pool and the one
+// reservation the command names, decide, evolve. No Kafka I/O here; the task turns the outcome into
+// records of one transaction.
+import { COMMAND_ID_HEADER, type CommandResult } from '../contracts';
+import {
+  decide,
+  evolve,
+  reservationIdFor,
+  targetPoolId,
+  isValidPoolId,
+  type CommandEnvelope,
+  type EventEnvelope,
+  type Pool,
+  type PoolState,
+  type Reservation,
+} from '../domain';
+import { describeError } from '../errors';
+import type { WriteOverlay } from '../state';
+
+export type ProcessingCode = 'UNDECODABLE' | 'MISROUTED';
+
+export interface RawCommand {
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface HandledCommand {
+  readonly commandType: string | null;
+  /** Null when no command id could be read: then only a dead letter is written. */
+  readonly result: CommandResult | null;
+  readonly events: readonly EventEnvelope[];
+  /** The pool after the command, when it changed. */
+  readonly pool: Pool | null;
+  readonly reservations: readonly Reservation[];
+  readonly deadLetter: { readonly code: string; readonly reason: string } | null;
+}
+
+export interface HandlerContext {
+  readonly partition: number;
+  readonly now: number;
+  readonly decodeCommand: (value: Buffer | null) => Promise<CommandEnvelope>;
+  /** The partition that owns a pool (murmur2 of the pool id, as the Java client and kafkajs choose). */
+  readonly partitionOfPool: (poolId: string) => number;
+}
+
+function rejection(
+  envelope: Partial<CommandEnvelope> & { commandId: string },
+  poolId: string | null,
+  code: string,
+  message: string,
+  poolVersion: number,
+  now: number,
+): CommandResult {
+  return {
+    commandId: envelope.commandId,
+    requestId: envelope.requestId ?? null,
+    poolId,
+    status: 'rejected',
+    reasonCode: code,
+    message,
+    reservationId: null,
+    poolVersion,
+    processedAt: now,
+  };
+}
+
+const nothing = { events: [], pool: null, reservations: [] } as const;
+
+export async function handleCommand(
+  raw: RawCommand,
+  overlay: WriteOverlay,
+  ctx: HandlerContext,
+): Promise<HandledCommand> {
+  let envelope: CommandEnvelope;
+  try {
+    envelope = await ctx.decodeCommand(raw.value);
+  } catch (error) {
+    const reason = `undecodable command at offset ${raw.offset}: ${describeError(error)}`;
+    const commandId = raw.headers[COMMAND_ID_HEADER];
+    return {
+      commandType: null,
+      result: commandId ? rejection({ commandId }, null, 'UNDECODABLE', reason, 0, ctx.now) : null,
+      ...nothing,
+      deadLetter: { code: 'UNDECODABLE', reason },
+    };
+  }
+
+  let poolId: string;
+  try {
+    poolId = targetPoolId(envelope.command);
+  } catch (error) {
+    const reason = describeError(error);
+    return {
+      commandType: envelope.command.type,
+      result: rejection(envelope, null, 'INVALID_COMMAND', reason, 0, ctx.now),
+      ...nothing,
+      deadLetter: { code: 'INVALID_COMMAND', reason },
+    };
+  }
+
+  // One pool, one writer: a command that arrived on another partition than its pool's (a producer with a
+  // different partitioner, or a wrong key) is never applied here.
+  if (isValidPoolId(poolId)) {
+    const owner = ctx.partitionOfPool(poolId);
+    if (owner !== ctx.partition) {
+      const reason = `command for pool ${poolId} arrived on partition ${ctx.partition}, but the pool belongs to partition ${owner} (key the command by pool id and use a murmur2 partitioner)`;
+      return {
+        commandType: envelope.command.type,
+        result: rejection(envelope, poolId, 'MISROUTED', reason, 0, ctx.now),
+        ...nothing,
+        deadLetter: { code: 'MISROUTED', reason },
+      };
+    }
+  }
+
+  const state = await loadState(overlay, envelope, poolId);
+  const decision = decide(state, envelope, ctx.now);
+  if (decision.status === 'rejected') {
+    return {
+      commandType: envelope.command.type,
+      result: rejection(envelope, poolId, decision.code, decision.message, decision.poolVersion, ctx.now),
+      ...nothing,
+      // Invalid values are poison for the caller to fix; business rejections are normal outcomes.
+      deadLetter:
+        decision.code === 'INVALID_COMMAND' ? { code: decision.code, reason: decision.message } : null,
+    };
+  }
+
+  let next = state;
+  for (const event of decision.events) next = evolve(next, event);
+  const reservations: Reservation[] = [];
+  if (decision.events.length > 0 && next.pool) overlay.putPool(next.pool);
+  for (const event of decision.events) {
+    if (event.event.type === 'CapacityReserved' || event.event.type === 'CapacityReleased') {
+      const reservation = next.reservations[event.event.reservationId];
+      if (reservation) {
+        overlay.putReservation(reservation);
+        reservations.push(reservation);
+      }
+    }
+  }
+  return {
+    commandType: envelope.command.type,
+    result: {
+      commandId: envelope.commandId,
+      requestId: envelope.requestId,
+      poolId,
+      status: 'accepted',
+      reasonCode: null,
+      message: null,
+      reservationId: decision.reservationId,
+      poolVersion: decision.poolVersion,
+      processedAt: ctx.now,
+    },
+    events: decision.events,
+    pool: decision.events.length > 0 ? next.pool : null,
+    reservations,
+    deadLetter: null,
+  };
+}
+
+/** The pool and the one reservation the command names: all `decide` reads. */
+async function loadState(
+  overlay: WriteOverlay,
+  envelope: CommandEnvelope,
+  poolId: string,
+): Promise<PoolState> {
+  const pool = isValidPoolId(poolId) ? await overlay.pool(poolId) : null;
+  const command = envelope.command;
+  let reservationId: string | null = null;
+  if (command.type === 'ReleaseCapacity') reservationId = command.reservationId;
+  else if (command.type === 'ReserveCapacity' && isValidPoolId(poolId) && envelope.requestId) {
+    reservationId = reservationIdFor(poolId, envelope.requestId);
+  }
+  const reservation = reservationId === null ? null : await overlay.reservation(reservationId);
+  return { pool, reservations: reservation ? { [reservation.reservationId]: reservation } : {} };
+}

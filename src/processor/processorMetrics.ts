@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The processor's metrics, one registry per process (`capacity_processor_*`). */
+export class ProcessorMetrics {
+  readonly registry = new Registry();
+  readonly commands = new Counter({
+    name: 'capacity_processor_commands_total',
+    help: 'Commands processed, by command type and outcome (accepted, or the rejection reason code)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly deadLetters = new Counter({
+    name: 'capacity_processor_dead_letters_total',
+    help: 'Commands routed to the dead-letter topic, by reason code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: 'capacity_processor_batch_size',
+    help: 'Commands per transaction',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    registers: [this.registry],
+  });
+  readonly commitSeconds = new Histogram({
+    name: 'capacity_processor_transaction_commit_seconds',
+    help: 'Time to send and commit one transaction',
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
+    registers: [this.registry],
+  });
+  readonly restoreRecords = new Counter({
+    name: 'capacity_processor_restore_records_total',
+    help: 'Changelog records applied while restoring tasks',
+    registers: [this.registry],
+  });
+  readonly restoreSeconds = new Histogram({
+    name: 'capacity_processor_restore_seconds',
+    help: 'Time to fence and restore one task',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly lag = new Gauge({
+    name: 'capacity_processor_consumer_lag',
+    help: 'Commands not yet processed, per partition (high watermark - next offset)',
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+  readonly tasksOwned = new Gauge({
+    name: 'capacity_processor_tasks_owned',
+    help: 'Partition tasks this instance owns',
+    registers: [this.registry],
+  });
+  readonly fenced = new Counter({
+    name: 'capacity_processor_tasks_fenced_total',
+    help: 'Tasks dropped because another instance fenced them (this one was a zombie)',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'capacity_processor_' });
+  }
+}
