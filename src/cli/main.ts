@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describeSettings, loadConfig, type Config } from '../config';
 import { CapacityError, describeError } from '../errors';
+import { registerCheckCommand } from './checkCommand';
 import { registerProcessorCommand } from './processorCommand';
 import { registerStackCommands } from './stackCommands';
 import { registerStartCommand } from './startCommand';
@@ -30,6 +31,7 @@ export function buildProgram(context: CliContext): Command {
   program.version(packageVersion(), '--version', 'print the version');
   registerStartCommand(program, context);
   registerProcessorCommand(program, context);
+  registerCheckCommand(program, context);
   registerStackCommands(program, context);
   registerTopicCommands(program, context);
   return program;

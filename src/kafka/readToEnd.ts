@@ -17,6 +17,7 @@ export interface RecordRead {
   readonly offset: number;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface ReadToEndResult {
@@ -107,6 +108,7 @@ export async function readToEnd(
             offset: Number(m.offset),
             key: m.key,
             value: m.value,
+            headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([name, v]) => [name, String(v)])),
           }));
         records += read.length;
         if (read.length > 0) await onRecords(read);

@@ -1,0 +1,2 @@
+export { checkInvariants } from './invariantChecker';
+export type { CheckReport } from './invariantChecker';
