@@ -3,7 +3,14 @@
 // that equal the fold of the journal.
 import type { Config } from '../config';
 import { COMMAND_ID_HEADER, connectSerdes, topicNames, type CommandResult, type Serdes } from '../contracts';
-import { evolve, initialState, type EventEnvelope, type Pool, type PoolState, type Reservation } from '../domain';
+import {
+  evolve,
+  initialState,
+  type EventEnvelope,
+  type Pool,
+  type PoolState,
+  type Reservation,
+} from '../domain';
 import { describeError } from '../errors';
 import { createKafka, readToEnd, type Kafka, type RecordRead } from '../kafka';
 import type { Logger } from '../observability';
@@ -20,9 +27,18 @@ export interface CheckReport {
 
 const MAX_LISTED = 50;
 
-async function readAll(kafka: Kafka, topic: string, partitions: number, prefix: string): Promise<RecordRead[]> {
+async function readAll(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+  prefix: string,
+): Promise<RecordRead[]> {
   const records: RecordRead[] = [];
-  const ranges = Array.from({ length: partitions }, (_, partition) => ({ topic, partition, fromOffset: null }));
+  const ranges = Array.from({ length: partitions }, (_, partition) => ({
+    topic,
+    partition,
+    fromOffset: null,
+  }));
   await readToEnd(kafka, prefix, ranges, async (batch) => {
     records.push(...batch);
   });
@@ -54,19 +70,25 @@ export async function checkInvariants(config: Config, logger: Logger): Promise<C
     const before = states.get(event.poolId) ?? initialState;
     const expected = (before.pool?.version ?? 0) + 1;
     if (event.version !== expected) {
-      violate(`pool ${event.poolId}: event version ${event.version} at ${record.topic}/${record.partition}@${record.offset}, expected ${expected} (duplicate or gap)`);
+      violate(
+        `pool ${event.poolId}: event version ${event.version} at ${record.topic}/${record.partition}@${record.offset}, expected ${expected} (duplicate or gap)`,
+      );
       continue;
     }
     if (event.event.type === 'CapacityReserved') {
       const pool = before.pool;
       if (!pool || pool.status !== 'open' || pool.reserved + event.event.units > pool.capacity) {
-        violate(`pool ${event.poolId}: reservation ${event.event.reservationId} of ${event.event.units} accepted with reserved=${pool?.reserved} capacity=${pool?.capacity} status=${pool?.status}`);
+        violate(
+          `pool ${event.poolId}: reservation ${event.event.reservationId} of ${event.event.units} accepted with reserved=${pool?.reserved} capacity=${pool?.capacity} status=${pool?.status}`,
+        );
       }
     }
     try {
       states.set(event.poolId, evolve(before, event));
     } catch (error) {
-      violate(`pool ${event.poolId}: event version ${event.version} cannot be applied: ${describeError(error)}`);
+      violate(
+        `pool ${event.poolId}: event version ${event.version} cannot be applied: ${describeError(error)}`,
+      );
     }
   }
 
@@ -96,32 +118,45 @@ export async function checkInvariants(config: Config, logger: Logger): Promise<C
   // 4: pool-state changelog (latest per key) equals the fold of the journal.
   const latestPools = new Map<string, Pool | null>();
   for (const record of poolRecords) {
-    latestPools.set(record.key?.toString() ?? '', record.value === null ? null : await serdes.poolState.decode(record.value));
+    latestPools.set(
+      record.key?.toString() ?? '',
+      record.value === null ? null : await serdes.poolState.decode(record.value),
+    );
   }
   for (const [poolId, state] of states) {
     const changelog = latestPools.get(poolId);
     if (!state.pool) continue;
     if (!changelog) violate(`pool ${poolId}: missing from the pool-state changelog`);
     else if (JSON.stringify(changelog) !== JSON.stringify(state.pool)) {
-      violate(`pool ${poolId}: changelog ${JSON.stringify(changelog)} differs from the journal's fold ${JSON.stringify(state.pool)}`);
+      violate(
+        `pool ${poolId}: changelog ${JSON.stringify(changelog)} differs from the journal's fold ${JSON.stringify(state.pool)}`,
+      );
     }
   }
-  for (const poolId of latestPools.keys()) if (!states.has(poolId)) violate(`pool ${poolId}: in the changelog but has no events`);
+  for (const poolId of latestPools.keys())
+    if (!states.has(poolId)) violate(`pool ${poolId}: in the changelog but has no events`);
 
   // 5: reservations changelog agrees with the journal.
   const folded = new Map<string, Reservation>();
-  for (const state of states.values()) for (const r of Object.values(state.reservations)) folded.set(r.reservationId, r);
+  for (const state of states.values())
+    for (const r of Object.values(state.reservations)) folded.set(r.reservationId, r);
   const latestReservations = new Map<string, Reservation | null>();
   for (const record of reservationRecords) {
-    latestReservations.set(record.key?.toString() ?? '', record.value === null ? null : await serdes.reservation.decode(record.value));
+    latestReservations.set(
+      record.key?.toString() ?? '',
+      record.value === null ? null : await serdes.reservation.decode(record.value),
+    );
   }
   for (const [id, reservation] of folded) {
     const changelog = latestReservations.get(id);
     if (!changelog || JSON.stringify(changelog) !== JSON.stringify(reservation)) {
-      violate(`reservation ${id}: changelog ${JSON.stringify(changelog ?? null)} differs from the journal's ${JSON.stringify(reservation)}`);
+      violate(
+        `reservation ${id}: changelog ${JSON.stringify(changelog ?? null)} differs from the journal's ${JSON.stringify(reservation)}`,
+      );
     }
   }
-  for (const id of latestReservations.keys()) if (!folded.has(id)) violate(`reservation ${id}: in the changelog but not in the journal`);
+  for (const id of latestReservations.keys())
+    if (!folded.has(id)) violate(`reservation ${id}: in the changelog but not in the journal`);
 
   return {
     pools: states.size,

@@ -3,6 +3,7 @@
 // sees every reply and picks its own by key. Several gateway or order-service instances work at once.
 import { randomBytes } from 'node:crypto';
 import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { retryRetriable } from './retriable';
 
 export interface Reply {
   readonly key: string;
@@ -51,7 +52,9 @@ export class CommandChannel {
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(this.replyTopic).finally(() => admin.disconnect());
+    const ends = await retryRetriable(() => admin.fetchTopicOffsets(this.replyTopic)).finally(() =>
+      admin.disconnect(),
+    );
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.replyTopic, fromBeginning: true });

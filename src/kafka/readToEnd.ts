@@ -3,6 +3,7 @@
 // partitions and pauses the rest.
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { retryRetriable } from './retriable';
 
 export interface PartitionRange {
   readonly topic: string;
@@ -46,7 +47,7 @@ export async function readToEnd(
   const starts = new Map<string, number>();
   try {
     for (const topic of new Set(ranges.map((r) => r.topic))) {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic));
       for (const o of offsets) {
         ends.set(rangeKey(topic, o.partition), Number(o.high));
         starts.set(rangeKey(topic, o.partition), Number(o.low));
@@ -108,7 +109,9 @@ export async function readToEnd(
             offset: Number(m.offset),
             key: m.key,
             value: m.value,
-            headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([name, v]) => [name, String(v)])),
+            headers: Object.fromEntries(
+              Object.entries(m.headers ?? {}).map(([name, v]) => [name, String(v)]),
+            ),
           }));
         records += read.length;
         if (read.length > 0) await onRecords(read);

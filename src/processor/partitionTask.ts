@@ -32,6 +32,8 @@ export interface TaskDeps {
   readonly partitionOfPool: (poolId: string) => number;
   readonly maxCommandsPerTransaction: number;
   readonly transactionTimeoutMs: number;
+  /** Stamped on every record as the `capacity-writer` header: which instance wrote it (audits, tests). */
+  readonly writerId: string;
 }
 
 export type TaskState = 'initializing' | 'ready' | 'closed';
@@ -296,8 +298,12 @@ export class PartitionTask {
       value: serdes.taskPosition.encode({ partition: this.partition, nextOffset, updatedAt: now }),
     });
 
+    const stamped = records.map((r) => ({
+      ...r,
+      headers: { ...r.headers, 'capacity-writer': this.deps.writerId },
+    }));
     const started = process.hrtime.bigint();
-    const written = await (this.writer as TaskWriter).commit(records, {
+    const written = await (this.writer as TaskWriter).commit(stamped, {
       groupId: this.deps.applicationId,
       topic: batch.topic,
       partition: this.partition,

@@ -1,5 +1,6 @@
 // The processor process: one consumer-group member on the command topic, one PartitionTask per owned
 // partition. kafkajs has no revoke callback, so each new assignment is diffed against the tasks held.
+import { hostname } from 'node:os';
 import type { Config } from '../config';
 import { connectSerdes, topicNames, topicSpecs, type Serdes } from '../contracts';
 import { describeError } from '../errors';
@@ -71,6 +72,7 @@ export class Processor {
       partitionOfPool: (poolId) => partitionForKey(poolId, config.partitions),
       maxCommandsPerTransaction: this.options.maxCommandsPerTransaction ?? 500,
       transactionTimeoutMs: 60_000,
+      writerId: `${hostname()}/${process.pid}`,
     };
     this.consumer = new PartitionedConsumer(this.kafka, {
       groupId: config.applicationId,

@@ -46,7 +46,9 @@ test('a wrong magic byte (a JSON producer on the topic)', async () => {
 });
 
 test('too short for the 5-byte header, including empty', async () => {
-  expect((await refusal(Buffer.alloc(0))).message).toBe(`not a Confluent Avro payload for ${subject}: 0 bytes`);
+  expect((await refusal(Buffer.alloc(0))).message).toBe(
+    `not a Confluent Avro payload for ${subject}: 0 bytes`,
+  );
   expect((await refusal(Buffer.from([0, 0, 0, 1]))).message).toBe(
     `not a Confluent Avro payload for ${subject}: 4 bytes`,
   );
@@ -69,6 +71,8 @@ test('a truncated body under our own schema id', async () => {
 test("another subject's schema id (a task position on the commands topic)", async () => {
   const misplaced = serdes.taskPosition.encode(taskPositions.initial);
   expect((await refusal(misplaced)).message).toMatch(
-    new RegExp(`^writer schema ${serdes.taskPosition.id} cannot be read as ${subject.replace(/\./g, '\\.')}'s schema`),
+    new RegExp(
+      `^writer schema ${serdes.taskPosition.id} cannot be read as ${subject.replace(/\./g, '\\.')}'s schema`,
+    ),
   );
 });

@@ -12,6 +12,7 @@ import {
   eventToAvro,
   readSchema,
   topicNames,
+  type TopicNames,
 } from '../../../src/contracts';
 import type { EventEnvelope } from '../../../src/domain';
 import { ContractError } from '../../../src/errors';
@@ -29,12 +30,16 @@ const withFields = (schema: SchemaJson, fields: SchemaJson['fields']): SchemaJso
 const v2 = (): SchemaJson =>
   withFields(v1(), [...v1().fields, { name: 'channel', type: ['null', 'string'], default: null }]);
 
-/** A fresh events topic name and the v1 serde, registered: the subject's first version. */
-async function registeredV1(): Promise<{ topic: string; subject: string; serde: AvroSerde<EventEnvelope> }> {
-  const topic = topicNames(uniqueName('evo')).events;
-  const serde = createSerdes(registryOptions, topicNames(topic.replace(/\.events$/, ''))).event;
+/** Fresh topic names and the v1 event serde, registered: the subject's first version. */
+async function registeredV1(): Promise<{
+  topics: TopicNames;
+  subject: string;
+  serde: AvroSerde<EventEnvelope>;
+}> {
+  const topics = topicNames(uniqueName('evo'));
+  const serde = createSerdes(registryOptions, topics).event;
   await serde.register();
-  return { topic, subject: serde.subject, serde };
+  return { topics, subject: serde.subject, serde };
 }
 
 /** Registers a schema under the subject with the registry client directly, as another producer would. */
@@ -58,8 +63,8 @@ const serdeWith = (subject: string, schema: SchemaJson) =>
 
 describe('a compatible v2 (one more optional field)', () => {
   test('is accepted under the same subject, and v1 and v2 data read both ways', async () => {
-    const { subject, serde } = await registeredV1();
-    expect(subject).toMatch(/\.events-value$/);
+    const { topics, subject, serde } = await registeredV1();
+    expect(subject).toBe(`${topics.events}-value`);
     const v2Id = await registerDirectly(subject, v2());
     expect(v2Id).not.toBe(serde.id);
 
@@ -70,7 +75,10 @@ describe('a compatible v2 (one more optional field)', () => {
     const value = events['capacity-reserved'];
     const v1Bytes = serde.encode(value);
     const v1Writer = (await registry.getSchema(serde.id)) as unknown as avro.Type;
-    const asV2 = v2Type.fromBuffer(v1Bytes.subarray(5), v2Type.createResolver(v1Writer)) as Record<string, unknown>;
+    const asV2 = v2Type.fromBuffer(v1Bytes.subarray(5), v2Type.createResolver(v1Writer)) as Record<
+      string,
+      unknown
+    >;
     expect(asV2.channel).toBeNull();
     expect(eventFromAvro(asV2)).toStrictEqual(value);
 
@@ -78,7 +86,7 @@ describe('a compatible v2 (one more optional field)', () => {
     const v2Bytes = await registry.encode(v2Id, { ...eventToAvro(value), channel: { string: 'web' } });
     expect(v2Bytes.readUInt8(0)).toBe(0);
     expect(v2Bytes.readInt32BE(1)).toBe(v2Id);
-    const freshV1 = createSerdes(registryOptions, topicNames(subject.replace(/\.events-value$/, ''))).event;
+    const freshV1 = createSerdes(registryOptions, topics).event;
     await expect(freshV1.decode(v2Bytes)).resolves.toStrictEqual(value);
     for (const other of Object.values(events)) {
       const bytes = await registry.encode(v2Id, { ...eventToAvro(other), channel: null });
@@ -100,7 +108,9 @@ describe('incompatible changes are refused by the registry', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContractError);
     const { message } = error as ContractError;
-    expect(message).toMatch(new RegExp(`^schema for ${subject.replace(/\./g, '\\.')} refused by the registry: `));
+    expect(message).toMatch(
+      new RegExp(`^schema for ${subject.replace(/\./g, '\\.')} refused by the registry: `),
+    );
     expect(message).toMatch(/incompatible/i);
     expect(message).toMatch(/tenant/); // the registry names the offending field
   });
@@ -111,7 +121,9 @@ describe('incompatible changes are refused by the registry', () => {
       v1(),
       v1().fields.map((field) => (field.name === 'commandId' ? { ...field, name: 'causedBy' } : field)),
     );
-    await expect(serdeWith(subject, schema).register()).rejects.toThrow(/refused by the registry: .*incompatible.*causedBy/i);
+    await expect(serdeWith(subject, schema).register()).rejects.toThrow(
+      /refused by the registry: .*incompatible.*causedBy/i,
+    );
   });
 
   test("changing a field's type (version: long -> string)", async () => {
@@ -120,7 +132,9 @@ describe('incompatible changes are refused by the registry', () => {
       v1(),
       v1().fields.map((field) => (field.name === 'version' ? { ...field, type: 'string' } : field)),
     );
-    await expect(serdeWith(subject, schema).register()).rejects.toThrow(/refused by the registry: .*incompatible.*string.*not compatible with .*long/i);
+    await expect(serdeWith(subject, schema).register()).rejects.toThrow(
+      /refused by the registry: .*incompatible.*string.*not compatible with .*long/i,
+    );
   });
 });
 
@@ -138,5 +152,41 @@ test('removing a required field passes BACKWARD_TRANSITIVE, but v1 readers refus
   expect(error).toBeInstanceOf(ContractError);
   expect((error as Error).message).toMatch(
     new RegExp(`writer schema ${id} cannot be read as .*: no matching field for default-less .*commandId`),
+  );
+});
+
+test('a subject created by someone else without BACKWARD_TRANSITIVE is refused, not silently written to', async () => {
+  const topics = topicNames(uniqueName('foreign'));
+  const subject = `${topics.events}-value`;
+  // First registration without a compatibility level: the subject keeps the registry's global level.
+  await createRegistry(registryOptions).register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(v1()) },
+    { subject, compatibility: undefined },
+  );
+  const serde = createSerdes(registryOptions, topics).event;
+  await expect(serde.register()).rejects.toThrow(ContractError);
+  await expect(serde.register()).rejects.toThrow(
+    /refused by the registry: Compatibility does not match the configuration \(BACKWARD_TRANSITIVE != /,
+  );
+});
+
+test('a new event type passes BACKWARD_TRANSITIVE, but v1 readers refuse every record of that schema: consumers first', async () => {
+  const { subject, serde } = await registeredV1();
+  const withNewType = withFields(
+    v1(),
+    v1().fields.map((field) =>
+      field.name === 'event'
+        ? {
+            ...field,
+            type: [...(field.type as object[]), { type: 'record', name: 'PoolReopened', fields: [] }],
+          }
+        : field,
+    ),
+  );
+  const id = await registerDirectly(subject, withNewType);
+  // Even a PoolDefined, a branch v1 knows, cannot be read: avsc resolves the whole writer schema up front.
+  const bytes = await createRegistry(registryOptions).encode(id, eventToAvro(events['pool-defined']));
+  await expect(serde.decode(bytes)).rejects.toThrow(
+    new RegExp(`writer schema ${id} cannot be read as .*PoolReopened`),
   );
 });

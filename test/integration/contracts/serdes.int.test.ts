@@ -29,7 +29,9 @@ const SERDES: readonly { schema: SchemaName; serde: keyof Serdes; subject: strin
 ];
 
 async function registryGet<T>(path: string): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/vnd.schemaregistry.v1+json, application/json' };
+  const headers: Record<string, string> = {
+    Accept: 'application/vnd.schemaregistry.v1+json, application/json',
+  };
   if (config.registryAuth) {
     const { username, password } = config.registryAuth;
     headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -70,12 +72,15 @@ test('connecting again is idempotent: the registry returns the same ids', async 
 describe.each(SERDES.map((s) => [s.schema, s] as const))('%s', (schema, { serde }) => {
   const c = CONTRACTS.find((candidate) => candidate.schema === schema);
 
-  test.each(Object.entries(c?.samples ?? {}))('%s: encode -> decode by a fresh serde', async (_variant, value) => {
-    const encoded = serdeOf(serdes, serde).encode(value);
-    expect(encoded.readUInt8(0)).toBe(0);
-    expect(encoded.readInt32BE(1)).toBe(serdes[serde].id);
-    // Not registered: this instance knows no ids and must fetch the writer schema from the registry.
-    const reader = serdeOf(createSerdes(registry, topics), serde);
-    await expect(reader.decode(encoded)).resolves.toStrictEqual(value);
-  });
+  test.each(Object.entries(c?.samples ?? {}))(
+    '%s: encode -> decode by a fresh serde',
+    async (_variant, value) => {
+      const encoded = serdeOf(serdes, serde).encode(value);
+      expect(encoded.readUInt8(0)).toBe(0);
+      expect(encoded.readInt32BE(1)).toBe(serdes[serde].id);
+      // Not registered: this instance knows no ids and must fetch the writer schema from the registry.
+      const reader = serdeOf(createSerdes(registry, topics), serde);
+      await expect(reader.decode(encoded)).resolves.toStrictEqual(value);
+    },
+  );
 });

@@ -57,13 +57,16 @@ test('the samples cover every command and event variant of the schemas', () => {
 describe.each(CONTRACTS.map((c) => [c.schema, c] as const))('%s', (schema, c) => {
   const type = typeOf(schema);
 
-  test.each(Object.entries(c.samples))('%s round-trips: domain -> Avro binary -> domain', (_variant, value) => {
-    const record = c.toAvro(value);
-    expect(type.isValid(record)).toBe(true);
-    const bytes = type.toBuffer(record);
-    const decoded = c.fromAvro(type.fromBuffer(bytes) as Record<string, unknown>);
-    expect(decoded).toStrictEqual(value);
-  });
+  test.each(Object.entries(c.samples))(
+    '%s round-trips: domain -> Avro binary -> domain',
+    (_variant, value) => {
+      const record = c.toAvro(value);
+      expect(type.isValid(record)).toBe(true);
+      const bytes = type.toBuffer(record);
+      const decoded = c.fromAvro(type.fromBuffer(bytes) as Record<string, unknown>);
+      expect(decoded).toStrictEqual(value);
+    },
+  );
 
   test('different variants encode to different bytes', () => {
     const encoded = Object.values(c.samples).map((value) => type.toBuffer(c.toAvro(value)).toString('hex'));
@@ -184,7 +187,12 @@ describe('property: any valid-shaped command or event round-trips', () => {
       capacity: int,
     }),
     fc.record({ type: fc.constant('CapacityChanged' as const), capacity: int, previousCapacity: int }),
-    fc.record({ type: fc.constant('CapacityReserved' as const), reservationId: text, units: int, requestId: text }),
+    fc.record({
+      type: fc.constant('CapacityReserved' as const),
+      reservationId: text,
+      units: int,
+      requestId: text,
+    }),
     fc.record({ type: fc.constant('CapacityReleased' as const), reservationId: text, units: int }),
     fc.record({ type: fc.constant('PoolClosed' as const) }),
   );

@@ -28,7 +28,13 @@ const commandSerde = (registry: FakeRegistry) =>
     commandFromAvro,
   );
 const eventSerde = (registry: FakeRegistry) =>
-  new AvroSerde<EventEnvelope>(registry.asClient(), 't.events-value', readSchema('event'), eventToAvro, eventFromAvro);
+  new AvroSerde<EventEnvelope>(
+    registry.asClient(),
+    't.events-value',
+    readSchema('event'),
+    eventToAvro,
+    eventFromAvro,
+  );
 
 /** Our event schema with one more optional field on the envelope: a compatible "v2". */
 function eventV2(): AvroSchemaJson {
@@ -64,7 +70,10 @@ describe('register', () => {
       .register()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
-    expect(error).toMatchObject({ retriable: true, message: expect.stringMatching(/t\.commands-value.*ECONNREFUSED/) });
+    expect(error).toMatchObject({
+      retriable: true,
+      message: expect.stringMatching(/t\.commands-value.*ECONNREFUSED/),
+    });
   });
 
   test('a refusal by the registry (409) is a ContractError naming the subject', async () => {
@@ -79,7 +88,9 @@ describe('register', () => {
   });
 
   test('encode before register is a programming error', () => {
-    expect(() => commandSerde(new FakeRegistry()).encode(commands['close-pool'])).toThrow(/register\(\) was not called/);
+    expect(() => commandSerde(new FakeRegistry()).encode(commands['close-pool'])).toThrow(
+      /register\(\) was not called/,
+    );
   });
 });
 
@@ -96,7 +107,13 @@ test('serdes for the same schemas can be built more than once in a process', () 
 describe.each(CONTRACTS.map((c) => [c.schema, c] as const))('%s through AvroSerde', (schema, c) => {
   test('every sample encodes to magic byte 0, the schema id, Avro binary, and decodes back', async () => {
     const registry = new FakeRegistry(300);
-    const serde = new AvroSerde(registry.asClient(), `t.${schema}-value`, readSchema(schema), c.toAvro, c.fromAvro);
+    const serde = new AvroSerde(
+      registry.asClient(),
+      `t.${schema}-value`,
+      readSchema(schema),
+      c.toAvro,
+      c.fromAvro,
+    );
     await serde.register();
     const type = avro.Type.forSchema(readSchema(schema), { ...AVRO_OPTIONS });
     for (const value of Object.values(c.samples)) {
@@ -133,7 +150,10 @@ describe('writer schemas other than ours', () => {
     registry.put(5, older);
     const { expectedVersion: _dropped, ...record } = commandToAvro(commands['reserve-capacity']);
     const bytes = wire(5, avro.Type.forSchema(older as avro.Schema, { ...AVRO_OPTIONS }).toBuffer(record));
-    await expect(serde.decode(bytes)).resolves.toStrictEqual({ ...commands['reserve-capacity'], expectedVersion: null });
+    await expect(serde.decode(bytes)).resolves.toStrictEqual({
+      ...commands['reserve-capacity'],
+      expectedVersion: null,
+    });
   });
 
   test('a writer schema that cannot be resolved into ours is a ContractError', async () => {
@@ -173,7 +193,9 @@ describe('payloads decode refuses', () => {
 
   test('an empty buffer and one shorter than the 5-byte header', async () => {
     expect((await refusal(Buffer.alloc(0))).message).toMatch(/not a Confluent Avro payload .*: 0 bytes/);
-    expect((await refusal(Buffer.from([0, 0, 0]))).message).toMatch(/not a Confluent Avro payload .*: 3 bytes/);
+    expect((await refusal(Buffer.from([0, 0, 0]))).message).toMatch(
+      /not a Confluent Avro payload .*: 3 bytes/,
+    );
   });
 
   test('a wrong magic byte', async () => {
@@ -185,7 +207,9 @@ describe('payloads decode refuses', () => {
     const full = serde.encode(commands['define-pool']);
     expect((await refusal(full.subarray(0, 5))).message).toMatch(/does not match writer schema 1: truncated/);
     expect((await refusal(full.subarray(0, full.length - 3))).message).toMatch(/writer schema 1: truncated/);
-    expect((await refusal(Buffer.concat([full, Buffer.from([1, 2])]))).message).toMatch(/writer schema 1: trailing data/);
+    expect((await refusal(Buffer.concat([full, Buffer.from([1, 2])]))).message).toMatch(
+      /writer schema 1: trailing data/,
+    );
   });
 
   test('an unknown schema id', async () => {
@@ -204,7 +228,10 @@ describe('payloads decode refuses', () => {
 test('encoding a value outside the schema is a ContractError naming the field', async () => {
   const serde = commandSerde(new FakeRegistry());
   await serde.register();
-  const bad: CommandEnvelope = { ...commands['reserve-capacity'], command: { type: 'ReserveCapacity', poolId: 'p', units: 1.5 } };
+  const bad: CommandEnvelope = {
+    ...commands['reserve-capacity'],
+    command: { type: 'ReserveCapacity', poolId: 'p', units: 1.5 },
+  };
   expect(() => serde.encode(bad)).toThrow(ContractError);
   expect(() => serde.encode(bad)).toThrow(
     'cannot encode for t.commands-value: command.com.grocer.capacity.command.ReserveCapacity.units: invalid value 1.5',

@@ -33,7 +33,11 @@ export class FakeRegistry {
     options: { subject: string; compatibility?: string },
   ): Promise<{ id: number }> {
     this.failIfUnreachable();
-    this.registrations.push({ subject: options.subject, compatibility: options.compatibility, schema: schema.schema });
+    this.registrations.push({
+      subject: options.subject,
+      compatibility: options.compatibility,
+      schema: schema.schema,
+    });
     const existing = [...this.schemas.entries()].find(([, text]) => text === schema.schema);
     if (existing) return { id: existing[0] };
     const id = this.nextId++;

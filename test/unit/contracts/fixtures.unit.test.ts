@@ -57,7 +57,10 @@ function invalidPayloads(): Record<string, Buffer> {
     'wrong-magic.bin': Buffer.from(JSON.stringify({ commandId: 'cmd-1', command: { type: 'ClosePool' } })),
     'header-only.bin': wire(INVALID_PAYLOAD_SCHEMA_ID, Buffer.alloc(0)),
     'truncated.bin': wire(INVALID_PAYLOAD_SCHEMA_ID, definePool.subarray(0, definePool.length - 3)),
-    'trailing-bytes.bin': wire(INVALID_PAYLOAD_SCHEMA_ID, Buffer.concat([closePool, Buffer.from([0xff, 0x01])])),
+    'trailing-bytes.bin': wire(
+      INVALID_PAYLOAD_SCHEMA_ID,
+      Buffer.concat([closePool, Buffer.from([0xff, 0x01])]),
+    ),
     'unknown-schema-id.bin': wire(999_999, closePool),
   };
 }
@@ -74,21 +77,29 @@ describe.each(CONTRACTS.map((c) => [c.schema, c] as const))('fixtures of %s', (s
 
   test('are committed: writer.avsc and a .avro.bin + .json pair per sample variant, nothing else', () => {
     expect(existsSync(dir)).toBe(true);
-    const expected = ['writer.avsc', ...Object.keys(c.samples).flatMap((v) => [`${v}.avro.bin`, `${v}.json`])];
+    const expected = [
+      'writer.avsc',
+      ...Object.keys(c.samples).flatMap((v) => [`${v}.avro.bin`, `${v}.json`]),
+    ];
     expect(readdirSync(dir).sort()).toEqual(expected.sort());
   });
 
-  test.each(Object.keys(c.samples))('%s decodes through the current schema to the committed value', (variant) => {
-    const writer = parse(readJson(join(dir, 'writer.avsc')));
-    const reader = parse(readSchema(schema));
-    const bytes = readFileSync(join(dir, `${variant}.avro.bin`));
-    const expected = readJson(join(dir, `${variant}.json`));
-    // The same resolution AvroSerde applies to a writer schema fetched from the registry.
-    const record = writer.equals(reader) ? reader.fromBuffer(bytes) : reader.fromBuffer(bytes, reader.createResolver(writer));
-    expect(c.fromAvro(record as Record<string, unknown>)).toStrictEqual(expected);
-    // And the mapping still writes that value to exactly these bytes under the fixture's schema.
-    expect(writer.toBuffer(c.toAvro(expected)).equals(bytes)).toBe(true);
-  });
+  test.each(Object.keys(c.samples))(
+    '%s decodes through the current schema to the committed value',
+    (variant) => {
+      const writer = parse(readJson(join(dir, 'writer.avsc')));
+      const reader = parse(readSchema(schema));
+      const bytes = readFileSync(join(dir, `${variant}.avro.bin`));
+      const expected = readJson(join(dir, `${variant}.json`));
+      // The same resolution AvroSerde applies to a writer schema fetched from the registry.
+      const record = writer.equals(reader)
+        ? reader.fromBuffer(bytes)
+        : reader.fromBuffer(bytes, reader.createResolver(writer));
+      expect(c.fromAvro(record as Record<string, unknown>)).toStrictEqual(expected);
+      // And the mapping still writes that value to exactly these bytes under the fixture's schema.
+      expect(writer.toBuffer(c.toAvro(expected)).equals(bytes)).toBe(true);
+    },
+  );
 });
 
 describe('invalid schemas are refused by avsc with a message naming the problem', () => {
@@ -98,7 +109,8 @@ describe('invalid schemas are refused by avsc with a message naming the problem'
     'enum-duplicate-symbols.avsc': /^duplicate "com\.grocer\.capacity\.state\.PoolStatus" symbol: "OPEN"$/,
     'field-without-name.avsc': /^invalid field name: undefined$/,
     'duplicate-field-name.avsc': /^duplicate field name: /,
-    'union-default-not-first-branch.avsc': /incompatible field default null .*union defaults must match the first branch/,
+    'union-default-not-first-branch.avsc':
+      /incompatible field default null .*union defaults must match the first branch/,
     'nested-union.avsc': /^unions cannot be directly nested$/,
   };
 
@@ -127,7 +139,13 @@ describe('invalid payloads are refused by AvroSerde.decode with a ContractError 
 
   beforeAll(async () => {
     const registry = new FakeRegistry(INVALID_PAYLOAD_SCHEMA_ID);
-    serde = new AvroSerde(registry.asClient(), 't.commands-value', readSchema('command'), commandToAvro, commandFromAvro);
+    serde = new AvroSerde(
+      registry.asClient(),
+      't.commands-value',
+      readSchema('command'),
+      commandToAvro,
+      commandFromAvro,
+    );
     await expect(serde.register()).resolves.toBe(INVALID_PAYLOAD_SCHEMA_ID);
   });
 

@@ -1,0 +1,148 @@
+// The processor as users run it (`capacity processor`), against the real broker and registry.
+import { rmSync } from 'node:fs';
+import { Partitioners } from 'kafkajs';
+import type { CapacityClient } from '../../src/client';
+import { createKafka } from '../../src/kafka';
+import { createLogger } from '../../src/observability';
+import { COMMAND_ID_HEADER, createSerdes, topicNames } from '../../src/contracts';
+import { readToEnd } from '../../src/kafka';
+import { serviceEnv, type ServiceEnv } from '../support/serviceEnv';
+import { ServiceProcess } from '../support/serviceProcess';
+
+const slot = { slotStart: Date.UTC(2026, 11, 1, 8), slotEnd: Date.UTC(2026, 11, 1, 10) };
+let env: ServiceEnv;
+let client: CapacityClient;
+const started: ServiceProcess[] = [];
+
+async function processor(instance: string): Promise<ServiceProcess> {
+  const p = await ServiceProcess.start('processor', instance, env.processorEnv(instance));
+  started.push(p);
+  await p.waitReady();
+  return p;
+}
+
+beforeAll(async () => {
+  env = await serviceEnv();
+  client = await env.client();
+});
+
+afterAll(async () => {
+  await client?.close();
+  for (const p of started) if (p.exitCode === undefined) await p.kill();
+});
+
+test('race for the last units: exactly capacity accepted, then releases make room again', async () => {
+  const p = await processor('race');
+  await client.submit({ type: 'DefinePool', poolId: 'race-1', zone: 'north', ...slot, capacity: 10 });
+  const results = await Promise.all(Array.from({ length: 25 }, () => client.reserve('race-1', 1)));
+  const accepted = results.filter((r) => r.status === 'accepted');
+  expect(accepted).toHaveLength(10);
+  expect(results.filter((r) => r.reasonCode === 'INSUFFICIENT_CAPACITY')).toHaveLength(15);
+  expect(new Set(accepted.map((r) => r.reservationId)).size).toBe(10);
+
+  const released = await Promise.all(
+    accepted.slice(0, 3).map((r) => client.release(r.reservationId as string)),
+  );
+  expect(released.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+  const again = await Promise.all(Array.from({ length: 5 }, () => client.reserve('race-1', 1)));
+  expect(again.filter((r) => r.status === 'accepted')).toHaveLength(3);
+  expect(await p.stop()).toBe(0);
+  expect((await env.check()).violations).toEqual([]);
+});
+
+test('restart with the state kept restores from the checkpoint; with it deleted, from the changelogs', async () => {
+  let p = await processor('restart');
+  await client.submit({ type: 'DefinePool', poolId: 'restart-1', zone: 'south', ...slot, capacity: 5 });
+  const first = await client.reserve('restart-1', 2, { requestId: 'order-1' });
+  expect(first.status).toBe('accepted');
+  expect(await p.stop()).toBe(0);
+  expect(p.log()).toMatch(/"reason":"shutdown".*"task closed"|"task closed".*"reason":"shutdown"/);
+
+  p = await processor('restart');
+  expect(p.log()).toMatch(/"records":0,"fromCheckpoint":true/);
+  // The restored state knows the reservation: a retry is idempotent and capacity is still taken.
+  const retry = await client.reserve('restart-1', 2, { requestId: 'order-1' });
+  expect(retry.reservationId).toBe(first.reservationId);
+  expect((await client.reserve('restart-1', 4)).reasonCode).toBe('INSUFFICIENT_CAPACITY');
+  expect(await p.stop()).toBe(0);
+
+  rmSync(env.processorEnv('restart').CAPACITY_STATE_DIR as string, { recursive: true, force: true });
+  p = await processor('restart');
+  expect(p.log()).toMatch(/"records":[1-9]\d*,"fromCheckpoint":false/);
+  expect((await client.release(first.reservationId as string)).status).toBe('accepted');
+  expect((await client.reserve('restart-1', 5)).status).toBe('accepted');
+  expect((await client.reserve('restart-1', 1)).reasonCode).toBe('INSUFFICIENT_CAPACITY');
+  expect(await p.stop()).toBe(0);
+  const report = await env.check();
+  expect(report.violations).toEqual([]);
+});
+
+test('poison: garbage bytes and invalid values become dead letters and rejections; later commands flow', async () => {
+  const p = await processor('poison');
+  const config = env.config;
+  const topics = topicNames(config.topicPrefix);
+  const kafka = createKafka(config, { clientId: 'poison-test', logger: createLogger('error') });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({
+    topic: topics.commands,
+    messages: [
+      {
+        key: 'poison-1',
+        value: Buffer.from('definitely not avro'),
+        headers: { [COMMAND_ID_HEADER]: 'garbage-1' },
+      },
+    ],
+  });
+  await producer.disconnect();
+  const invalid = await client.submit({ type: 'ReserveCapacity', poolId: 'poison-1', units: -3 });
+  expect(invalid).toMatchObject({ status: 'rejected', reasonCode: 'INVALID_COMMAND' });
+  expect(invalid.message).toMatch(/command\.units/);
+
+  await client.submit({ type: 'DefinePool', poolId: 'poison-1', zone: 'east', ...slot, capacity: 3 });
+  expect((await client.reserve('poison-1', 2)).status).toBe('accepted');
+
+  const serdes = createSerdes({ url: config.registryUrl }, topics);
+  const dead = new Map<string, Record<string, string>>();
+  const results = new Map<string, string | null>();
+  await readToEnd(
+    kafka,
+    'poison-reader',
+    Array.from({ length: config.partitions }, (_, partition) => ({
+      topic: topics.deadLetters,
+      partition,
+      fromOffset: null,
+    })),
+    async (records) => {
+      for (const r of records) dead.set(r.headers['capacity-error-code'] ?? '', r.headers);
+    },
+  );
+  await readToEnd(
+    kafka,
+    'poison-reader',
+    Array.from({ length: config.partitions }, (_, partition) => ({
+      topic: topics.commandResults,
+      partition,
+      fromOffset: null,
+    })),
+    async (records) => {
+      for (const r of records) {
+        const result = await serdes.result.decode(r.value);
+        results.set(result.commandId, result.reasonCode);
+      }
+    },
+  );
+  expect(dead.get('UNDECODABLE')?.['capacity-error-reason']).toMatch(/magic byte/);
+  expect(dead.get('INVALID_COMMAND')?.['capacity-error-reason']).toMatch(/command\.units/);
+  expect(results.get('garbage-1')).toBe('UNDECODABLE');
+  expect(await p.stop()).toBe(0);
+});
+
+test('a second processor on a locked state directory exits at once saying so', async () => {
+  const p = await processor('locked');
+  const second = await ServiceProcess.start('processor', 'locked-2', env.processorEnv('locked'));
+  started.push(second);
+  expect(await second.waitForExit(30_000)).toBe(1);
+  expect(second.log()).toMatch(/STATE_DIR_LOCKED: state directory .* is locked by another process/);
+  expect(await p.stop()).toBe(0);
+});

@@ -1,0 +1,48 @@
+// Per-test service environments: unique topics, group and state, and clients/checkers that share them.
+import { join } from 'node:path';
+import { checkInvariants, type CheckReport } from '../../src/checker';
+import { CapacityClient } from '../../src/client';
+import { loadConfig, type Config } from '../../src/config';
+import { topicSpecs } from '../../src/contracts';
+import { createKafka, ensureTopicsOrThrow } from '../../src/kafka';
+import { createLogger } from '../../src/observability';
+import { uniqueName } from './names';
+import { scratchDir } from './serviceProcess';
+
+export interface ServiceEnv {
+  readonly config: Config;
+  /** Environment for a processor instance with its own state directory. */
+  processorEnv(instance: string, extra?: Record<string, string>): Record<string, string>;
+  client(): Promise<CapacityClient>;
+  check(): Promise<CheckReport>;
+}
+
+export async function serviceEnv(overrides: Record<string, string> = {}): Promise<ServiceEnv> {
+  const base = {
+    CAPACITY_TOPIC_PREFIX: uniqueName('svc'),
+    CAPACITY_PARTITIONS: '6',
+    CAPACITY_APPLICATION_ID: uniqueName('app'),
+    CAPACITY_SESSION_TIMEOUT_MS: '6000',
+    CAPACITY_REQUEST_TIMEOUT_MS: '90000',
+    CAPACITY_LOG_LEVEL: 'info',
+    ...overrides,
+  };
+  const config = loadConfig({ ...process.env, ...base });
+  const logger = createLogger('error');
+  await ensureTopicsOrThrow(
+    createKafka(config, { clientId: 'test-setup', logger }),
+    topicSpecs(config.topicPrefix, config.partitions),
+    1,
+  );
+  const stateRoot = scratchDir('state');
+  return {
+    config,
+    processorEnv: (instance, extra = {}) => ({
+      ...base,
+      CAPACITY_STATE_DIR: join(stateRoot, instance),
+      ...extra,
+    }),
+    client: () => CapacityClient.connect(config, logger, uniqueName('test-client')),
+    check: () => checkInvariants(config, logger),
+  };
+}

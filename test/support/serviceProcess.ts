@@ -1,0 +1,142 @@
+// Service processes started as a user starts them (`node bin/capacity.js <command>`), with their own
+// environment, log file and metrics port. Tests end only processes they started, by pid.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const CLI = resolve(__dirname, '../../bin/capacity.js');
+export const scratchDir = (prefix: string) => mkdtempSync(join(tmpdir(), `capacity-${prefix}-`));
+
+/** A free loopback port (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface TaskHealth {
+  partition: number;
+  state: string;
+  nextOffset: number | null;
+}
+
+export class ServiceProcess {
+  private exited: Promise<number | null>;
+  exitCode: number | null | undefined = undefined;
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+    readonly logFile: string,
+    readonly metricsPort: number,
+  ) {
+    this.exited = new Promise((resolveExit) =>
+      child.once('exit', (code, signal) => {
+        this.exitCode = code ?? (signal ? -1 : null);
+        resolveExit(this.exitCode);
+      }),
+    );
+  }
+
+  static async start(command: string, name: string, env: Record<string, string>): Promise<ServiceProcess> {
+    const logFile = join(scratchDir(name), `${name}.log`);
+    const log = createWriteStream(logFile);
+    const metricsPort = Number(env.CAPACITY_METRICS_PORT ?? (await freePort()));
+    const child = spawn('node', [CLI, command], {
+      env: { ...process.env, ...env, CAPACITY_METRICS_PORT: String(metricsPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    return new ServiceProcess(name, child, logFile, metricsPort);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  log(): string {
+    return readFileSync(this.logFile, 'utf8');
+  }
+
+  async health(): Promise<{ status: number; body: { healthy: boolean; tasks: TaskHealth[] } } | null> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.metricsPort}/healthz`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { healthy: boolean; tasks: TaskHealth[] },
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  async metrics(): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
+  }
+
+  /** Waits until /healthz answers healthy and `predicate` holds for its tasks. */
+  async waitUntil(
+    predicate: (tasks: TaskHealth[]) => boolean,
+    what: string,
+    timeoutMs = 60_000,
+  ): Promise<TaskHealth[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.exitCode !== undefined)
+        throw new Error(
+          `${this.name} exited (${this.exitCode}) while waiting for ${what}:\n${this.log().slice(-3000)}`,
+        );
+      const health = await this.health();
+      if (health?.body.healthy && predicate(health.body.tasks)) return health.body.tasks;
+      await sleep(200);
+    }
+    throw new Error(`${this.name}: timed out waiting for ${what}:\n${this.log().slice(-3000)}`);
+  }
+
+  /** Waits until it owns at least one task and all its tasks are ready. */
+  waitReady(timeoutMs?: number): Promise<TaskHealth[]> {
+    return this.waitUntil(
+      (tasks) => tasks.length > 0 && tasks.every((t) => t.state === 'ready'),
+      'ready tasks',
+      timeoutMs,
+    );
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.exitCode === undefined) process.kill(this.pid, signal);
+  }
+
+  /** SIGTERM and wait for the exit code. */
+  async stop(timeoutMs = 60_000): Promise<number | null> {
+    this.signal('SIGCONT');
+    this.signal('SIGTERM');
+    return this.waitForExit(timeoutMs);
+  }
+
+  async waitForExit(timeoutMs = 60_000): Promise<number | null> {
+    const timer = setTimeout(() => this.signal('SIGKILL'), timeoutMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async kill(): Promise<void> {
+    this.signal('SIGKILL');
+    await this.exited;
+  }
+}
