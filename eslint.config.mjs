@@ -57,7 +57,7 @@ export default tseslint.config(
         'error',
         {
           patterns: areas.map((area) => ({
-            group: [`**/${area}/*`, `!**/${area}/index`, `!./*`],
+            group: [`**/src/${area}/*`, `!**/src/${area}/index`],
             message: `Import ${area} through its public surface (src/${area}/index.ts).`,
           })),
         },

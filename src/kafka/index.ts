@@ -1,3 +1,6 @@
+// Must stay first: refuses to run on a kafkajs without our read_committed fix (see readCommittedGuard.ts).
+import './readCommittedGuard';
+
 export { createKafka } from './client';
 export type { Kafka, KafkaClientOptions } from './client';
 export { ensureTopics, ensureTopicsOrThrow, describeTopic } from './topicAdmin';
@@ -19,3 +22,7 @@ export type {
 } from './partitionedConsumer';
 export { CommandChannel } from './commandChannel';
 export type { Reply, ChannelRecord } from './commandChannel';
+export { TopicFollower } from './topicFollower';
+export type { FollowerProgress, TopicFollowerOptions } from './topicFollower';
+export { SinkConsumer } from './sinkConsumer';
+export type { SinkBatch, SinkMessage, SinkAssignment, SinkConsumerOptions } from './sinkConsumer';
