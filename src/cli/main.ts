@@ -5,9 +5,12 @@ import { Command } from 'commander';
 import { describeSettings, loadConfig, type Config } from '../config';
 import { CapacityError, describeError } from '../errors';
 import { registerCheckCommand } from './checkCommand';
+import { registerConnectorCommand } from './connectorCommand';
+import { registerGatewayCommand } from './gatewayCommand';
 import { registerProcessorCommand } from './processorCommand';
 import { registerStackCommands } from './stackCommands';
 import { registerStartCommand } from './startCommand';
+import { registerTailCommand } from './tailCommand';
 import { registerTopicCommands } from './topicCommands';
 
 export interface CliContext {
@@ -31,9 +34,12 @@ export function buildProgram(context: CliContext): Command {
   program.version(packageVersion(), '--version', 'print the version');
   registerStartCommand(program, context);
   registerProcessorCommand(program, context);
+  registerGatewayCommand(program, context);
   registerCheckCommand(program, context);
   registerStackCommands(program, context);
   registerTopicCommands(program, context);
+  registerConnectorCommand(program, context);
+  registerTailCommand(program, context);
   return program;
 }
 

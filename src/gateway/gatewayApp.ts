@@ -1,0 +1,76 @@
+// The express app: request ids, JSON bodies (16 kB), metrics, the /v1 routes, health, and problem+json.
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { Histogram, type Registry } from 'prom-client';
+import type { Logger } from '../observability';
+import type { AvailabilityReadModel } from '../readmodel';
+import { openApiDocument } from './openapi';
+import { HttpProblem, problemMiddleware } from './problems';
+import { v1Routes, type RouteDeps } from './routes';
+
+export interface AppDeps extends RouteDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly readModel: AvailabilityReadModel;
+  readonly isHealthy: () => boolean;
+}
+
+export function createGatewayApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const duration = new Histogram({
+    name: 'capacity_gateway_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [deps.registry],
+  });
+  const openapi = openApiDocument();
+
+  app.use((request, response, next) => {
+    const incoming = request.get('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    response.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    response.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (request.route?.path as string | undefined) ?? 'unmatched';
+      duration.observe({ method: request.method, route, status: String(response.statusCode) }, seconds);
+      deps.logger.debug(
+        {
+          requestId,
+          method: request.method,
+          path: request.path,
+          status: response.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
+        'request',
+      );
+    });
+    next();
+  });
+  app.use(express.json({ limit: '16kb', strict: true }));
+
+  app.get('/healthz', (_request, response) => {
+    const healthy = deps.isHealthy();
+    response
+      .status(healthy ? 200 : 503)
+      .json({ status: healthy ? 'ok' : 'failing', readModel: deps.readModel.status() });
+  });
+  app.get('/readyz', (_request, response) => {
+    const status = deps.readModel.status();
+    response.status(status.ready ? 200 : 503).json({ status: status.ready ? 'ready' : 'loading', ...status });
+  });
+  app.get('/metrics', async (_request, response) => {
+    response.type(deps.registry.contentType).send(await deps.registry.metrics());
+  });
+  app.get('/openapi.json', (_request, response) => {
+    response.json(openapi);
+  });
+  app.use('/v1', v1Routes(deps));
+  app.use((request, _response, next) =>
+    next(new HttpProblem(404, 'ROUTE_NOT_FOUND', `no route for ${request.method} ${request.path}`)),
+  );
+  app.use(problemMiddleware(deps.logger));
+  return app;
+}

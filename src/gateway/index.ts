@@ -1,0 +1,3 @@
+export { Gateway } from './gateway';
+export { createGatewayApp } from './gatewayApp';
+export { openApiDocument } from './openapi';

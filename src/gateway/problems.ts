@@ -1,0 +1,84 @@
+// Every error leaves the gateway as an RFC 9457 problem document, mapped here and nowhere else.
+import type { NextFunction, Request, Response } from 'express';
+import type { z } from 'zod';
+import { ResultTimeoutError } from '../client';
+import { InvalidReservationIdError } from '../domain';
+import { CapacityError, describeError } from '../errors';
+import type { Logger } from '../observability';
+
+/** Thrown by route handlers for an outcome that is an HTTP error (validation, rejections, timeouts). */
+export class HttpProblem extends CapacityError {
+  constructor(
+    readonly status: number,
+    code: string,
+    readonly detail: string,
+    readonly extra: Record<string, string> = {},
+  ) {
+    super(code, detail);
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** HTTP status of each domain rejection code. */
+export const REJECTION_STATUS: Record<string, number> = {
+  INVALID_COMMAND: 400,
+  POOL_NOT_FOUND: 404,
+  RESERVATION_NOT_FOUND: 404,
+  POOL_ALREADY_DEFINED: 409,
+  POOL_CLOSED: 409,
+  INSUFFICIENT_CAPACITY: 409,
+  VERSION_CONFLICT: 409,
+};
+
+export function validationProblem(error: z.ZodError, where: string): HttpProblem {
+  const detail = error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ');
+  return new HttpProblem(400, 'INVALID_REQUEST', detail);
+}
+
+function toProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof ResultTimeoutError) {
+    return new HttpProblem(504, error.code, `${error.message}`, { commandId: error.commandId });
+  }
+  if (error instanceof InvalidReservationIdError) return new HttpProblem(400, error.code, error.message);
+  if (error instanceof CapacityError && error.code === 'UNAVAILABLE')
+    return new HttpProblem(503, error.code, error.message);
+  const http = error as { type?: string; status?: number; message?: string };
+  if (http.type === 'entity.parse.failed')
+    return new HttpProblem(400, 'MALFORMED_JSON', `request body is not valid JSON: ${http.message}`);
+  if (http.type === 'entity.too.large')
+    return new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'request body is larger than 16 kB');
+  if (http.status === 415 || http.type === 'charset.unsupported')
+    return new HttpProblem(400, 'UNSUPPORTED_BODY', describeError(error));
+  return new HttpProblem(500, 'INTERNAL', 'unexpected error; see the gateway log for the request id');
+}
+
+export function problemMiddleware(logger: Logger) {
+  return (error: unknown, request: Request, response: Response, _next: NextFunction): void => {
+    const problem = toProblem(error);
+    const requestId = String(response.getHeader('x-request-id') ?? '');
+    if (problem.status >= 500)
+      logger.error({ err: describeError(error), requestId, path: request.path }, problem.code);
+    response
+      .status(problem.status)
+      .type('application/problem+json')
+      .json({
+        type: `/problems/${problem.code.toLowerCase().replace(/_/g, '-')}`,
+        title: TITLES[problem.status] ?? 'Error',
+        status: problem.status,
+        detail: problem.detail,
+        code: problem.code,
+        requestId,
+        ...problem.extra,
+      });
+  };
+}

@@ -1,0 +1,161 @@
+// The /v1 API. Writes become commands (through the order-service client) and wait for their result;
+// reads come from the availability read model, optionally waiting for the caller's own write.
+import { randomUUID } from 'node:crypto';
+import { Router, type Request } from 'express';
+import type { z } from 'zod';
+import type { CapacityClient } from '../client';
+import type { CommandResult } from '../contracts';
+import { availableOf, poolIdOf, type Command, type Pool } from '../domain';
+import type { AvailabilityReadModel } from '../readmodel';
+import { availabilityBody, definePoolBody, minVersionQuery, poolIdParam, reserveBody } from './httpSchemas';
+import { HttpProblem, REJECTION_STATUS, validationProblem } from './problems';
+
+export interface RouteDeps {
+  readonly client: CapacityClient;
+  readonly readModel: AvailabilityReadModel;
+  /** Bound on waits for results and for the read model to catch up with a write. */
+  readonly timeoutMs: number;
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationProblem(result.error, where);
+  return result.data;
+}
+
+export function poolView(pool: Pool) {
+  return {
+    poolId: pool.poolId,
+    zone: pool.zone,
+    slotStart: new Date(pool.slotStart).toISOString(),
+    slotEnd: new Date(pool.slotEnd).toISOString(),
+    capacity: pool.capacity,
+    reserved: pool.reserved,
+    available: availableOf(pool),
+    status: pool.status,
+    version: pool.version,
+  };
+}
+
+const idempotencyKey = (request: Request): string | undefined => {
+  const key = request.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,128}$/.test(key)) {
+    throw new HttpProblem(400, 'INVALID_REQUEST', 'Idempotency-Key: must be 1-128 visible ASCII characters');
+  }
+  return key;
+};
+
+function rejected(result: CommandResult): HttpProblem {
+  const status = REJECTION_STATUS[result.reasonCode ?? ''] ?? 500;
+  return new HttpProblem(status, result.reasonCode ?? 'REJECTED', result.message ?? 'rejected', {
+    commandId: result.commandId,
+  });
+}
+
+export function v1Routes(deps: RouteDeps): Router {
+  const router = Router();
+  const { client, readModel, timeoutMs } = deps;
+
+  const submit = async (command: Command, request: Request): Promise<CommandResult> => {
+    const result = await client.submit(command, {
+      requestId: idempotencyKey(request) ?? randomUUID(),
+      timeoutMs,
+    });
+    if (result.status === 'rejected') throw rejected(result);
+    return result;
+  };
+
+  /** The pool as the read model has it once it includes `version` (read-your-writes), bounded. */
+  const poolAtLeast = async (poolId: string, version: number): Promise<Pool> => {
+    if (!(await readModel.index.waitForVersion(poolId, version, timeoutMs))) {
+      throw new HttpProblem(
+        504,
+        'CONSISTENCY_TIMEOUT',
+        `the read model did not reach version ${version} of pool ${poolId} within ${timeoutMs} ms; the write itself succeeded`,
+      );
+    }
+    return readModel.index.pool(poolId) as Pool;
+  };
+
+  router.put('/pools/:poolId', async (request, response) => {
+    const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
+    const body = parse(definePoolBody, request.body, 'body');
+    const result = await submit(
+      {
+        type: 'DefinePool',
+        poolId,
+        zone: body.zone,
+        slotStart: Date.parse(body.slotStart),
+        slotEnd: Date.parse(body.slotEnd),
+        capacity: body.capacity,
+      },
+      request,
+    );
+    const pool = await poolAtLeast(poolId, result.poolVersion);
+    response.status(result.poolVersion === 1 ? 201 : 200).json(poolView(pool));
+  });
+
+  router.get('/pools/:poolId', async (request, response) => {
+    const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
+    const { minVersion } = parse(minVersionQuery, request.query, 'query');
+    const pool =
+      minVersion === undefined
+        ? readModel.index.pool(poolId)
+        : await poolAtLeast(poolId, minVersion).catch((e: unknown) =>
+            readModel.index.pool(poolId) ? Promise.reject(e) : null,
+          );
+    if (!pool) throw new HttpProblem(404, 'POOL_NOT_FOUND', `pool ${poolId} does not exist`);
+    response.json(poolView(pool));
+  });
+
+  router.post('/pools/:poolId/close', async (request, response) => {
+    const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
+    const result = await submit({ type: 'ClosePool', poolId }, request);
+    response.json(poolView(await poolAtLeast(poolId, result.poolVersion)));
+  });
+
+  router.post('/availability', async (request, response) => {
+    const body = parse(availabilityBody, request.body, 'body');
+    if (!readModel.status().ready)
+      throw new HttpProblem(503, 'NOT_READY', 'the availability read model is still loading; retry shortly');
+    if (body.consistencyToken) {
+      const [poolId, version] = body.consistencyToken.split(':') as [string, string];
+      await poolAtLeast(poolId, Number(version));
+    }
+    const pools = readModel.index.query({
+      zone: body.zone,
+      from: body.from ? Date.parse(body.from) : null,
+      to: body.to ? Date.parse(body.to) : null,
+      units: body.units,
+    });
+    const status = readModel.status();
+    response.json({
+      asOf: new Date(status.asOf).toISOString(),
+      lagRecords: status.lagRecords,
+      pools: pools.map(poolView),
+    });
+  });
+
+  router.post('/reservations', async (request, response) => {
+    const body = parse(reserveBody, request.body, 'body');
+    const result = await submit({ type: 'ReserveCapacity', poolId: body.poolId, units: body.units }, request);
+    response
+      .status(201)
+      .json({
+        reservationId: result.reservationId,
+        poolId: body.poolId,
+        units: body.units,
+        poolVersion: result.poolVersion,
+      });
+  });
+
+  router.delete('/reservations/:reservationId', async (request, response) => {
+    const reservationId = request.params.reservationId ?? '';
+    const poolId = poolIdOf(reservationId); // InvalidReservationIdError -> 400
+    const result = await submit({ type: 'ReleaseCapacity', reservationId }, request);
+    response.json({ reservationId, poolId, status: 'released', poolVersion: result.poolVersion });
+  });
+
+  return router;
+}

@@ -1,0 +1,4 @@
+export { AvailabilityIndex } from './availabilityIndex';
+export type { AvailabilityQuery } from './availabilityIndex';
+export { AvailabilityReadModel } from './availabilityReadModel';
+export type { ReadModelStatus } from './availabilityReadModel';
