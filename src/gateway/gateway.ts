@@ -1,5 +1,5 @@
 // The gateway process: the order-service client for writes, the availability read model for reads, and
-// the HTTP server. Several gateways can run at once (each reads every command result, see ADR 6).
+// the HTTP server. Several gateways can run at once (each reads every command result, see ADR 7).
 import type { Server } from 'node:http';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { CapacityClient } from '../client';

@@ -140,14 +140,12 @@ export function v1Routes(deps: RouteDeps): Router {
   router.post('/reservations', async (request, response) => {
     const body = parse(reserveBody, request.body, 'body');
     const result = await submit({ type: 'ReserveCapacity', poolId: body.poolId, units: body.units }, request);
-    response
-      .status(201)
-      .json({
-        reservationId: result.reservationId,
-        poolId: body.poolId,
-        units: body.units,
-        poolVersion: result.poolVersion,
-      });
+    response.status(201).json({
+      reservationId: result.reservationId,
+      poolId: body.poolId,
+      units: body.units,
+      poolVersion: result.poolVersion,
+    });
   });
 
   router.delete('/reservations/:reservationId', async (request, response) => {

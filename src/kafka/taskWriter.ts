@@ -36,10 +36,10 @@ export class TaskWriter {
   }
 
   /**
-   * Sends the records and the consumed offset in one transaction and commits it. On any failure the
+   * Sends the records, and the consumed offset when given, in one transaction and commits it. On any failure the
    * transaction is aborted (when still possible) and the error rethrown: nothing of it is visible.
    */
-  async commit(records: readonly OutRecord[], consumed: ConsumedOffset): Promise<WrittenOffsets> {
+  async commit(records: readonly OutRecord[], consumed: ConsumedOffset | null): Promise<WrittenOffsets> {
     const transaction = await this.producer.transaction();
     try {
       const byTopic = new Map<string, Message[]>();
@@ -56,15 +56,17 @@ export class TaskWriter {
       const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
       const metadata =
         topicMessages.length > 0 ? await transaction.sendBatch({ topicMessages, acks: -1 }) : [];
-      await transaction.sendOffsets({
-        consumerGroupId: consumed.groupId,
-        topics: [
-          {
-            topic: consumed.topic,
-            partitions: [{ partition: consumed.partition, offset: String(consumed.nextOffset) }],
-          },
-        ],
-      });
+      if (consumed) {
+        await transaction.sendOffsets({
+          consumerGroupId: consumed.groupId,
+          topics: [
+            {
+              topic: consumed.topic,
+              partitions: [{ partition: consumed.partition, offset: String(consumed.nextOffset) }],
+            },
+          ],
+        });
+      }
       await transaction.commit();
       return writtenOffsets(records, metadata);
     } catch (error) {

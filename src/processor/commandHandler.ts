@@ -161,6 +161,22 @@ export async function handleCommand(
   };
 }
 
+/** The keys `loadState` will read for a command, so a batch can prefetch them in one store read. */
+export function keysOf(envelope: CommandEnvelope): { poolId: string | null; reservationId: string | null } {
+  let poolId: string;
+  try {
+    poolId = targetPoolId(envelope.command);
+  } catch {
+    return { poolId: null, reservationId: null };
+  }
+  if (!isValidPoolId(poolId)) return { poolId: null, reservationId: null };
+  const command = envelope.command;
+  if (command.type === 'ReleaseCapacity') return { poolId, reservationId: command.reservationId };
+  if (command.type === 'ReserveCapacity' && envelope.requestId)
+    return { poolId, reservationId: reservationIdFor(poolId, envelope.requestId) };
+  return { poolId, reservationId: null };
+}
+
 /** The pool and the one reservation the command names: all `decide` reads. */
 async function loadState(
   overlay: WriteOverlay,

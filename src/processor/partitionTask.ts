@@ -4,7 +4,7 @@
 //   3. process each batch in ONE transaction (events, changelogs, results, dead letters, task position,
 //      consumed offset); only after it commits, write the overlay and checkpoint to RocksDB.
 import type { CommandResult, Serdes, TopicNames } from '../contracts';
-import type { Pool, Reservation } from '../domain';
+import type { CommandEnvelope, Pool, Reservation } from '../domain';
 import { describeError } from '../errors';
 import {
   isFencingError,
@@ -18,7 +18,7 @@ import {
 } from '../kafka';
 import type { Logger } from '../observability';
 import { TaskStore, WriteOverlay, type Checkpoint } from '../state';
-import { handleCommand, type HandledCommand } from './commandHandler';
+import { handleCommand, keysOf, type HandledCommand } from './commandHandler';
 import type { ProcessorMetrics } from './processorMetrics';
 
 export interface TaskDeps {
@@ -37,6 +37,7 @@ export interface TaskDeps {
 }
 
 export type TaskState = 'initializing' | 'ready' | 'closed';
+const GROUP_OFFSET_INTERVAL_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class PartitionTask {
@@ -51,6 +52,7 @@ export class PartitionTask {
   private store: TaskStore | null = null;
   private changelogOffsets: Record<string, number> = {};
   private ready: Promise<void>;
+  private groupOffsetCommittedAt = 0;
   private inFlight: Promise<void> = Promise.resolve();
   private readonly log: Logger;
 
@@ -240,10 +242,27 @@ export class PartitionTask {
     const now = Date.now();
     const overlay = new WriteOverlay(this.store as TaskStore);
     const records: OutRecord[] = [];
+    // Decode once, then read every pool and reservation the chunk needs in one RocksDB call.
+    const decoded = new Map<Buffer | null, Promise<CommandEnvelope>>();
+    for (const message of chunk) {
+      const decoding = serdes.command.decode(message.value);
+      decoding.catch(() => undefined); // handled in handleCommand; never an unhandled rejection meanwhile
+      decoded.set(message.value, decoding);
+    }
+    const poolIds: string[] = [];
+    const reservationIds: string[] = [];
+    for (const pending of decoded.values()) {
+      const envelope = await pending.catch(() => null);
+      if (!envelope) continue;
+      const keys = keysOf(envelope);
+      if (keys.poolId) poolIds.push(keys.poolId);
+      if (keys.reservationId) reservationIds.push(keys.reservationId);
+    }
+    await overlay.prefetch(poolIds, reservationIds);
     const ctx = {
       partition: this.partition,
       now,
-      decodeCommand: (value: Buffer | null) => serdes.command.decode(value),
+      decodeCommand: (value: Buffer | null) => decoded.get(value) ?? serdes.command.decode(value),
       partitionOfPool: this.deps.partitionOfPool,
     };
     const handled: HandledCommand[] = [];
@@ -303,12 +322,17 @@ export class PartitionTask {
       headers: { ...r.headers, 'capacity-writer': this.deps.writerId },
     }));
     const started = process.hrtime.bigint();
-    const written = await (this.writer as TaskWriter).commit(stamped, {
-      groupId: this.deps.applicationId,
-      topic: batch.topic,
-      partition: this.partition,
-      nextOffset,
-    });
+    // The group offset is for monitoring and the first fetch position only: correctness rests on the
+    // task-position record in every transaction. Committing it at most once a second saves two
+    // coordinator round trips (AddOffsetsToTxn, TxnOffsetCommit) in most transactions.
+    const commitGroupOffset = now - this.groupOffsetCommittedAt >= GROUP_OFFSET_INTERVAL_MS;
+    const written = await (this.writer as TaskWriter).commit(
+      stamped,
+      commitGroupOffset
+        ? { groupId: this.deps.applicationId, topic: batch.topic, partition: this.partition, nextOffset }
+        : null,
+    );
+    if (commitGroupOffset) this.groupOffsetCommittedAt = now;
     this.deps.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     // Kafka has the transaction: only now may the local state move forward.
     for (const [key, offset] of written) this.changelogOffsets[key] = offset;

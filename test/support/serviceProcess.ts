@@ -52,7 +52,9 @@ export class ServiceProcess {
     const logFile = join(scratchDir(name), `${name}.log`);
     const log = createWriteStream(logFile);
     const metricsPort = Number(env.CAPACITY_METRICS_PORT ?? (await freePort()));
-    const child = spawn('node', [CLI, command], {
+    // CAPACITY_TEST_NODE_ARGS adds node flags to spawned services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = (process.env.CAPACITY_TEST_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
+    const child = spawn('node', [...nodeArgs, CLI, command], {
       env: { ...process.env, ...env, CAPACITY_METRICS_PORT: String(metricsPort) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,18 @@
+// Minimal types for the `rocksdb` package (abstract-leveldown API), only what RocksStore uses.
+declare module 'rocksdb' {
+  type Callback<T = void> = (error: Error | undefined, value: T) => void;
+  interface BatchOperation {
+    type: 'put' | 'del';
+    key: Buffer | string;
+    value?: Buffer | string;
+  }
+  interface RocksDB {
+    open(options: { createIfMissing?: boolean; errorIfExists?: boolean }, callback: Callback): void;
+    close(callback: Callback): void;
+    get(key: Buffer | string, options: { asBuffer?: boolean; fillCache?: boolean }, callback: Callback<Buffer | string>): void;
+    batch(operations: BatchOperation[], options: { sync?: boolean }, callback: Callback): void;
+    getMany(keys: Array<Buffer | string>, options: { asBuffer?: boolean; fillCache?: boolean }, callback: Callback<Array<Buffer | undefined>>): void;
+  }
+  function rocksdb(location: string): RocksDB;
+  export = rocksdb;
+}
