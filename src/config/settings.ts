@@ -182,4 +182,52 @@ export const settings: readonly Setting[] = [
       'Local stack: KRaft controller port (broker and registry ports come from CAPACITY_BROKERS and CAPACITY_REGISTRY_URL)',
     schema: port,
   },
+  {
+    env: 'CAPACITY_STACK_POSTGRES_PORT',
+    default: '55432',
+    description: 'Local stack: PostgreSQL port on loopback (warehouse for tests; same as docker-compose.yml)',
+    schema: port,
+  },
+  {
+    env: 'CAPACITY_WAREHOUSE_URL',
+    default: undefined,
+    description:
+      'Connector: postgres://user:password@host:port/database to write to PostgreSQL (WAREHOUSE_URL also works); unset = DuckDB file',
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    secret: true,
+  },
+  {
+    env: 'CAPACITY_WAREHOUSE_DUCKDB_FILE',
+    default: './data/warehouse.duckdb',
+    description: 'Connector: DuckDB file written when no warehouse URL is set',
+    schema: z.string().min(1, 'must be a file path'),
+  },
+  {
+    env: 'CAPACITY_CONNECTOR_GROUP',
+    default: 'capacity-connector',
+    description: 'Connector consumer group (positions are kept in the warehouse under this name)',
+    schema: nameToken('consumer group'),
+  },
+  {
+    env: 'CAPACITY_CONNECTOR_BATCH_SIZE',
+    default: '2000',
+    description: 'Connector: rows per warehouse transaction at most (flushes earlier after the batch time)',
+    schema: positiveInt(100000),
+  },
+  {
+    env: 'CAPACITY_CONNECTOR_BATCH_MS',
+    default: '500',
+    description: 'Connector: longest time a consumed record waits before its batch is written',
+    schema: durationMs(10, 60000),
+  },
+  {
+    env: 'CAPACITY_CONNECTOR_RETRY_MS',
+    default: '60000',
+    description:
+      'Connector: how long to retry an unreachable warehouse (with backoff) before exiting non-zero',
+    schema: durationMs(0, 3600000),
+  },
 ];

@@ -1,3 +1,5 @@
 export { stackUp, stackDown, stackStatus, readStackLog } from './stack';
 export type { StackStatus, ComponentStatus, UpResult } from './stack';
 export { versions as stackVersions } from './artifacts';
+export { postgresStack, postgresUp, postgresDown, postgresHealthy, STACK_PG } from './postgres';
+export type { PostgresStack } from './postgres';

@@ -9,6 +9,7 @@ import { UnavailableError } from '../errors';
 import { brokerAnswers } from '../kafka';
 import { ensureKafkaDistribution, ensureRegistryDistribution, versions } from './artifacts';
 import { stackEndpoints, stackLayout, type StackEndpoints, type StackLayout } from './layout';
+import { postgresDown, postgresHealthy, postgresStack, postgresUp } from './postgres';
 import { managedProcess, runningPid, startProcess, stopProcess, type ManagedProcess } from './processes';
 
 export interface ComponentStatus {
@@ -261,6 +262,13 @@ export async function stackUp(
   if (!registryUp)
     waits.push(waitFor('Schema registry', () => registryHealthy(endpoints), stack.registry, 120_000));
   await Promise.all(waits);
+  // PostgreSQL (the warehouse connector's database) is additive: if it cannot be installed or started, Kafka
+  // and the registry still serve the rest of the service; `stack status` shows it down with the reason.
+  try {
+    if (await postgresUp(config, say)) started.push('postgres');
+  } catch (error) {
+    say(`PostgreSQL not started: ${(error as Error).message}`);
+  }
   return { started, status: await stackStatus(config) };
 }
 
@@ -270,6 +278,7 @@ export async function stackDown(
   say: (line: string) => void = () => undefined,
 ): Promise<void> {
   const stack = stackOf(config);
+  say(`postgres: ${await postgresDown(config)}`);
   for (const proc of [stack.registry, stack.kafka]) {
     const result = await stopProcess(proc);
     say(`${proc.name}: ${result}`);
@@ -279,7 +288,13 @@ export async function stackDown(
 export async function stackStatus(config: Config): Promise<StackStatus> {
   const stack = stackOf(config);
   const { endpoints } = stack;
-  const [kafkaOk, registryOk] = await Promise.all([kafkaHealthy(endpoints), registryHealthy(endpoints)]);
+  const pg = postgresStack(config);
+  const [kafkaOk, registryOk, postgresOk] = await Promise.all([
+    kafkaHealthy(endpoints),
+    registryHealthy(endpoints),
+    postgresHealthy(pg.port),
+  ]);
+  const postgresPid = runningPid(pg.proc);
   const kafkaPid = runningPid(stack.kafka);
   const registryPid = runningPid(stack.registry);
   return {
@@ -300,6 +315,14 @@ export async function stackStatus(config: Config): Promise<StackStatus> {
         healthy: registryOk,
         startedByStack: registryPid !== null,
         logFile: stack.registry.logFile,
+      },
+      {
+        name: 'postgres',
+        pid: postgresPid,
+        address: `127.0.0.1:${pg.port}`,
+        healthy: postgresOk,
+        startedByStack: postgresPid !== null,
+        logFile: pg.proc.logFile,
       },
     ],
   };

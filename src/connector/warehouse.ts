@@ -1,0 +1,217 @@
+// The warehouse as the connector sees it: create and migrate the tables, read the stored positions, and
+// write a batch of rows together with the positions it reaches in ONE transaction. Positions are updated
+// only from the value this writer read (optimistic), so two writers for one partition cannot both win.
+import { CapacityError } from '../errors';
+import type { WarehouseTarget } from './connectorConfig';
+import { DuckDbDriver } from './duckdbDriver';
+import { PostgresDriver } from './postgresDriver';
+import type { WarehouseRow } from './recordDecoder';
+import type { SqlDriver } from './sqlDriver';
+import {
+  baseColumns,
+  createOffsetsTableSql,
+  createTableSql,
+  hourlyActivityViewSql,
+  OFFSETS_TABLE,
+  utilisationViewSql,
+  type SqlType,
+  type TableName,
+} from './tables';
+
+/** Thrown when the stored position of a partition is not the one this writer started from. */
+export class OffsetConflictError extends CapacityError {
+  constructor(message: string) {
+    super('OFFSET_CONFLICT', message, { retriable: true });
+  }
+}
+
+export interface PositionUpdate {
+  readonly topic: string;
+  readonly partition: number;
+  /** The stored next offset this batch starts from; null when none is stored yet. */
+  readonly from: number | null;
+  /** The next offset to read after this batch. */
+  readonly to: number;
+}
+
+export const positionKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
+const ROWS_PER_STATEMENT = 500;
+const TABLES: readonly TableName[] = ['capacity_events', 'pool_state_history'];
+
+function sqlTypeOfInformationSchema(dataType: string): SqlType {
+  const t = dataType.toUpperCase();
+  if (t === 'INTEGER') return 'INTEGER';
+  if (t === 'BIGINT') return 'BIGINT';
+  if (t === 'BOOLEAN') return 'BOOLEAN';
+  if (t.startsWith('DOUBLE')) return 'DOUBLE PRECISION';
+  if (t.startsWith('TIMESTAMP')) return 'TIMESTAMP';
+  return 'VARCHAR';
+}
+
+/** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC: the timestamp literal every SQL dialect here reads the same way. */
+export function sqlTimestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export class Warehouse {
+  private readonly columns = new Map<TableName, Map<string, SqlType>>();
+
+  private constructor(
+    readonly driver: SqlDriver,
+    private readonly groupId: string,
+    private readonly onNewColumn: (table: TableName, column: string, type: SqlType) => void,
+  ) {}
+
+  static async open(
+    target: WarehouseTarget,
+    groupId: string,
+    onNewColumn: (table: TableName, column: string, type: SqlType) => void = () => undefined,
+  ): Promise<Warehouse> {
+    const driver =
+      target.kind === 'duckdb' ? await DuckDbDriver.open(target.file) : await PostgresDriver.open(target.url);
+    const warehouse = new Warehouse(driver, groupId, onNewColumn);
+    try {
+      await warehouse.migrate();
+    } catch (error) {
+      await driver.close();
+      throw error;
+    }
+    return warehouse;
+  }
+
+  get kind(): 'duckdb' | 'postgres' {
+    return this.driver.kind;
+  }
+
+  /** Creates what is missing and learns the columns that exist (earlier evolutions included). */
+  private async migrate(): Promise<void> {
+    for (const table of TABLES) await this.driver.run(createTableSql(table));
+    await this.driver.run(createOffsetsTableSql);
+    for (const table of TABLES) {
+      const known = new Map<string, SqlType>(baseColumns[table].map((c) => [c.name, c.type]));
+      const rows = await this.driver.all(
+        'SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+        [table],
+      );
+      // Table order (the bulk path appends whole rows); columns added by earlier evolutions included.
+      const ordered = new Map<string, SqlType>();
+      for (const row of rows) {
+        const name = String(row.column_name);
+        ordered.set(name, known.get(name) ?? sqlTypeOfInformationSchema(String(row.data_type)));
+      }
+      this.columns.set(table, ordered);
+    }
+    await this.driver.run(utilisationViewSql);
+    await this.driver.run(hourlyActivityViewSql);
+  }
+
+  /** Stored next offsets of this connector group, by "topic:partition". */
+  async positions(): Promise<Map<string, number>> {
+    const rows = await this.driver.all(
+      `SELECT kafka_topic, kafka_partition, next_offset FROM ${OFFSETS_TABLE} WHERE group_id = $1`,
+      [this.groupId],
+    );
+    return new Map(
+      rows.map((r) => [positionKey(String(r.kafka_topic), Number(r.kafka_partition)), Number(r.next_offset)]),
+    );
+  }
+
+  /** Adds a nullable column for every field a newer schema brought (outside the data transaction). */
+  private async evolve(rows: readonly WarehouseRow[]): Promise<void> {
+    for (const row of rows) {
+      const known = this.columns.get(row.table) as Map<string, SqlType>;
+      for (const [name, cell] of row.cells) {
+        if (known.has(name)) continue;
+        const existing = await this.driver.all(
+          'SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND column_name = $2',
+          [row.table, name],
+        );
+        if (existing.length === 0) {
+          await this.driver.run(`ALTER TABLE ${row.table} ADD COLUMN ${name} ${cell.type}`);
+          this.onNewColumn(row.table, name, cell.type);
+        }
+        known.set(name, cell.type);
+      }
+    }
+  }
+
+  /** Rows and positions in one transaction: all of it is stored, or none. */
+  async write(rows: readonly WarehouseRow[], positions: readonly PositionUpdate[]): Promise<void> {
+    await this.evolve(rows);
+    const loadedAt = sqlTimestamp(Date.now());
+    await this.driver.run('BEGIN');
+    try {
+      for (const p of positions) await this.storePosition(p, loadedAt);
+      for (const table of TABLES) {
+        const tableRows = rows.filter((r) => r.table === table);
+        for (let i = 0; i < tableRows.length; i += ROWS_PER_STATEMENT)
+          await this.insert(table, tableRows.slice(i, i + ROWS_PER_STATEMENT), loadedAt);
+      }
+      await this.driver.run('COMMIT');
+    } catch (error) {
+      await this.driver.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async storePosition(p: PositionUpdate, updatedAt: string): Promise<void> {
+    if (p.from === null) {
+      await this.driver.run(
+        `INSERT INTO ${OFFSETS_TABLE} (group_id, kafka_topic, kafka_partition, next_offset, updated_at) ` +
+          'VALUES ($1, $2, $3, $4, CAST($5 AS TIMESTAMP))',
+        [this.groupId, p.topic, p.partition, p.to, updatedAt],
+      );
+      return;
+    }
+    const changed = await this.driver.run(
+      `UPDATE ${OFFSETS_TABLE} SET next_offset = $1, updated_at = CAST($2 AS TIMESTAMP) ` +
+        'WHERE group_id = $3 AND kafka_topic = $4 AND kafka_partition = $5 AND next_offset = $6',
+      [p.to, updatedAt, this.groupId, p.topic, p.partition, p.from],
+    );
+    if (changed !== 1) {
+      throw new OffsetConflictError(
+        `stored position of ${p.topic}[${p.partition}] is no longer ${p.from}: another writer moved it`,
+      );
+    }
+  }
+
+  private async insert(table: TableName, rows: readonly WarehouseRow[], loadedAt: string): Promise<void> {
+    if (rows.length === 0) return;
+    const types = this.columns.get(table) as Map<string, SqlType>;
+    if (this.driver.bulkInsert) {
+      const columns = [...types].map(([name, type]) => ({ name, type }));
+      const values = rows.map((row) =>
+        columns.map(({ name, type }) => {
+          const value = name === 'loaded_at' ? loadedAt : (row.cells.get(name)?.value ?? null);
+          return type === 'TIMESTAMP' && typeof value === 'number' ? sqlTimestamp(value) : value;
+        }),
+      );
+      await this.driver.bulkInsert(table, columns, values);
+      return;
+    }
+    const names = [...new Set(['loaded_at', ...rows.flatMap((r) => [...r.cells.keys()])])];
+    const params: unknown[] = [];
+    const tuples = rows.map((row) => {
+      const slots = names.map((name) => {
+        const value = name === 'loaded_at' ? loadedAt : (row.cells.get(name)?.value ?? null);
+        if (types.get(name) === 'TIMESTAMP') {
+          params.push(typeof value === 'number' ? sqlTimestamp(value) : value);
+          return `CAST($${params.length} AS TIMESTAMP)`;
+        }
+        params.push(value);
+        return `$${params.length}`;
+      });
+      return `(${slots.join(', ')})`;
+    });
+    await this.driver.run(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+  }
+
+  query(sql: string, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+    return this.driver.all(sql, params);
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}
