@@ -130,6 +130,7 @@ async function main(): Promise<void> {
   for (const p of processors) await p.waitReady(120_000);
   const client = await CapacityClient.connect(config, logger, 'bench-client');
   const results: ShapeResult[] = [];
+  const transactionStats: Array<Record<string, unknown>> = [];
   try {
     const rate = Number(options.rate);
     const count = Number(options.commands);
@@ -151,6 +152,22 @@ async function main(): Promise<void> {
     }
   } finally {
     await client.close();
+    // What limits it: the processors' own view of their transactions (all shapes together).
+    for (const p of processors) {
+      const text = await p.metrics().catch(() => '');
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const commits = value('capacity_processor_transaction_commit_seconds_count');
+      transactionStats.push({
+        processor: p.name,
+        transactions: commits,
+        avgCommitMs:
+          Math.round((value('capacity_processor_transaction_commit_seconds_sum') / commits) * 10000) / 10,
+        avgCommandsPerTransaction:
+          Math.round(
+            (value('capacity_processor_batch_size_sum') / value('capacity_processor_batch_size_count')) * 10,
+          ) / 10,
+      });
+    }
     for (const p of processors) await p.stop();
   }
 
@@ -165,6 +182,10 @@ async function main(): Promise<void> {
       `${r.shape.padEnd(10)} ${String(r.offeredRate).padStart(9)} ${String(r.achievedPerSec).padStart(11)} ${String(r.accepted).padStart(9)} ${String(r.rejected).padStart(9)} ${String(r.timeouts).padStart(9)} ${r.latencyMs.p50.toFixed(1).padStart(8)} ${r.latencyMs.p95.toFixed(1).padStart(8)} ${r.latencyMs.p99.toFixed(1).padStart(8)} ${r.latencyMs.max.toFixed(1).padStart(8)}`,
     );
   }
+  for (const t of transactionStats)
+    console.log(
+      `${t.processor}: ${t.transactions} transactions, ${t.avgCommitMs} ms average send+commit, ${t.avgCommandsPerTransaction} commands per transaction`,
+    );
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `processor-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

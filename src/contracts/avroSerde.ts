@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { ContractError, UnavailableError } from '../errors';
+import { ContractError, describeError, UnavailableError } from '../errors';
 
 // Frozen, and always copied before use: avsc's Type.forSchema keeps its registry of named types in the
 // options object it is given, so a shared object makes every later parse of the same names fail with
@@ -66,6 +66,22 @@ export class AvroSerde<T> {
 
   /** Registers our schema (BACKWARD_TRANSITIVE on first registration) and remembers its id. */
   async register(): Promise<number> {
+    // Two processes registering a new subject at once both try to set its compatibility after
+    // registering; the registry refuses the second ("A rule named 'COMPATIBILITY' already exists"). The
+    // schema is registered by then, and a retry finds the compatibility set and does not set it again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.registerOnce();
+      } catch (error) {
+        const raced = /rule named 'COMPATIBILITY' already exists/i.test(
+          describeError((error as { cause?: unknown }).cause ?? error),
+        );
+        if (!raced || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private async registerOnce(): Promise<number> {
     try {
       const { id } = await this.registry.register(
         { type: SchemaType.AVRO, schema: this.schemaText },

@@ -297,6 +297,7 @@ export class PartitionTask {
       if (outcome.deadLetter) {
         records.push({
           topic: topics.deadLetters,
+          partition: this.partition,
           key: message.key,
           value: message.value,
           headers: {
@@ -350,8 +351,12 @@ export class PartitionTask {
   }
 
   private resultRecord(result: CommandResult): OutRecord {
+    // The task's own partition, not the command id's hash: a read_committed reader sees a partition only
+    // up to its oldest open transaction, so if every task wrote to every results partition, each result
+    // would also wait for other tasks' transactions.
     return {
       topic: this.deps.topics.commandResults,
+      partition: this.partition,
       key: result.commandId,
       value: this.deps.serdes.result.encode(result),
     };
