@@ -107,15 +107,17 @@ async function main(): Promise<void> {
       duration: seconds,
       requests: [
         {
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({
+          // A checkout page asks for one day in one zone: about 10 pools per answer.
+          setupRequest: (req) => {
+            const from = start + Math.floor(Math.random() * (perZone / 10)) * DAY;
+            const body = {
               zone: `z${Math.floor(Math.random() * 10)}`,
-              from: new Date(start + Math.floor(Math.random() * (perZone / 10)) * DAY).toISOString(),
-              to: new Date(start + (Math.floor(Math.random() * (perZone / 10)) + 1) * DAY).toISOString(),
+              from: new Date(from).toISOString(),
+              to: new Date(from + DAY).toISOString(),
               units: 1,
-            }),
-          }),
+            };
+            return { ...req, body: JSON.stringify(body) };
+          },
         },
       ],
     }),
