@@ -157,6 +157,7 @@ export function resultToAvro(result: CommandResult): AvroRecord {
     reservationId: optional('string', result.reservationId),
     poolVersion: result.poolVersion,
     processedAt: result.processedAt,
+    events: result.events,
   };
 }
 
@@ -171,6 +172,7 @@ export function resultFromAvro(record: AvroRecord): CommandResult {
     reservationId: unwrapOptional<string>(record.reservationId),
     poolVersion: record.poolVersion as number,
     processedAt: record.processedAt as number,
+    events: (record.events as number | undefined) ?? 0,
   };
 }
 

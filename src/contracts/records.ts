@@ -13,6 +13,8 @@ export interface CommandResult {
   readonly reservationId: string | null;
   readonly poolVersion: number;
   readonly processedAt: number;
+  /** Events the command produced: 0 for rejections and idempotent repeats (a PUT that changed nothing). */
+  readonly events: number;
 }
 
 /** Processor task metadata: the next input offset, written in every transaction of the task. */

@@ -93,7 +93,9 @@ export function v1Routes(deps: RouteDeps): Router {
       request,
     );
     const pool = await poolAtLeast(poolId, result.poolVersion);
-    response.status(result.poolVersion === 1 ? 201 : 200).json(poolView(pool));
+    // 201 only when this command created the pool; a repeat of the same definition changed nothing.
+    const created = result.events > 0 && result.poolVersion === 1;
+    response.status(created ? 201 : 200).json(poolView(pool));
   });
 
   router.get('/pools/:poolId', async (request, response) => {

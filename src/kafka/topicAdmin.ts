@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { ConfigResourceTypes } from 'kafkajs';
 import { TopicDriftError } from '../errors';
+import { retryRetriable } from './retriable';
 
 /** What the adapter needs to know about a topic; mirrors contracts' TopicSpec without importing it. */
 export interface DesiredTopic {
@@ -29,12 +30,17 @@ export async function ensureTopics(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const present = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !present.has(t.name));
-    if (missing.length > 0) {
+    const initiallyPresent = new Set(await retryRetriable(() => admin.listTopics()));
+    const missing = topics.filter((t) => !initiallyPresent.has(t.name));
+    // A broker that has just started may not host every partition yet ("does not host this
+    // topic-partition" while waiting for leaders): retry, creating only what is still missing.
+    await retryRetriable(async () => {
+      const present = new Set(await admin.listTopics());
+      const toCreate = missing.filter((t) => !present.has(t.name));
+      if (toCreate.length === 0) return;
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((t) => ({
+        topics: toCreate.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
           replicationFactor,
@@ -44,7 +50,8 @@ export async function ensureTopics(
           ],
         })),
       });
-    }
+    }, 20);
+    const present = initiallyPresent;
     const existing = topics.filter((t) => present.has(t.name));
     const drift = existing.length === 0 ? [] : await findDrift(admin, existing);
     return { created: missing.map((t) => t.name), existing: existing.map((t) => t.name), drift };

@@ -63,6 +63,7 @@ function rejection(
     reservationId: null,
     poolVersion,
     processedAt: now,
+    events: 0,
   };
 }
 
@@ -153,6 +154,7 @@ export async function handleCommand(
       reservationId: decision.reservationId,
       poolVersion: decision.poolVersion,
       processedAt: ctx.now,
+      events: decision.events.length,
     },
     events: decision.events,
     pool: decision.events.length > 0 ? next.pool : null,
