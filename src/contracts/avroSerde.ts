@@ -66,17 +66,19 @@ export class AvroSerde<T> {
 
   /** Registers our schema (BACKWARD_TRANSITIVE on first registration) and remembers its id. */
   async register(): Promise<number> {
-    // Two processes registering a new subject at once both try to set its compatibility after
-    // registering; the registry refuses the second ("A rule named 'COMPATIBILITY' already exists"). The
-    // schema is registered by then, and a retry finds the compatibility set and does not set it again.
+    // Two processes registering a new subject at once race on its compatibility setting, which the client
+    // sets right after the first registration: the second either gets "A rule named 'COMPATIBILITY'
+    // already exists", or reads the subject before the first has set it and sees the registry's global
+    // level (NONE). Both resolve within milliseconds; a subject that really stays at another level still
+    // fails after the retries, with the registry's message.
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.registerOnce();
       } catch (error) {
-        const raced = /rule named 'COMPATIBILITY' already exists/i.test(
-          describeError((error as { cause?: unknown }).cause ?? error),
-        );
-        if (!raced || attempt >= 3) throw error;
+        const message = describeError((error as { cause?: unknown }).cause ?? error);
+        const raced = /rule named 'COMPATIBILITY' already exists|BACKWARD_TRANSITIVE != NONE/i.test(message);
+        if (!raced || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }
   }

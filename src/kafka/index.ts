@@ -3,7 +3,7 @@ import './readCommittedGuard';
 
 export { createKafka } from './client';
 export type { Kafka, KafkaClientOptions } from './client';
-export { ensureTopics, ensureTopicsOrThrow, describeTopic } from './topicAdmin';
+export { ensureTopics, ensureTopicsOrThrow, describeTopic, deleteTopics, listTopics } from './topicAdmin';
 export type { DesiredTopic, TopicReport } from './topicAdmin';
 export { connectFencedProducer, isFencingError } from './transactionalProducer';
 export type { Producer, TransactionalProducerOptions } from './transactionalProducer';

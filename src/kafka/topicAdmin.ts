@@ -125,3 +125,29 @@ export async function describeTopic(
     await admin.disconnect();
   }
 }
+
+/** Deletes topics (in chunks); returns how many were deleted. Used by test teardown and tooling. */
+export async function deleteTopics(kafka: Kafka, names: readonly string[]): Promise<number> {
+  if (names.length === 0) return 0;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let i = 0; i < names.length; i += 100) {
+      await retryRetriable(() => admin.deleteTopics({ topics: names.slice(i, i + 100), timeout: 30_000 }));
+    }
+    return names.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** All topic names in the cluster. */
+export async function listTopics(kafka: Kafka): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await retryRetriable(() => admin.listTopics());
+  } finally {
+    await admin.disconnect();
+  }
+}

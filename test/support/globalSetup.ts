@@ -5,9 +5,11 @@ import { stackUp } from '../../src/devstack';
 
 declare global {
   var __capacityStackStartedByTests: boolean | undefined;
+  var __capacityTestRunStartedAt: number | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
+  globalThis.__capacityTestRunStartedAt ??= Date.now() - 1000;
   const config = loadConfig();
   const result = await stackUp(config, (line) => console.log(`[stack] ${line}`));
   globalThis.__capacityStackStartedByTests =
