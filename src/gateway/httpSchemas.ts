@@ -13,6 +13,13 @@ const zone = z
   .min(1, 'must not be empty')
   .max(MAX_ZONE_LENGTH, `must be at most ${MAX_ZONE_LENGTH} characters`);
 
+const units = z
+  .number()
+  .int('must be an integer')
+  .min(1, 'must be >= 1')
+  .max(MAX_UNITS, `must be <= ${MAX_UNITS}`)
+  .default(1);
+
 export const poolIdParam = z
   .string()
   .regex(POOL_ID_PATTERN, "must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'");
@@ -37,12 +44,7 @@ export const availabilityBody = z.object({
   zone,
   from: isoTime.optional(),
   to: isoTime.optional(),
-  units: z
-    .number()
-    .int('must be an integer')
-    .min(1, 'must be >= 1')
-    .max(MAX_UNITS, `must be <= ${MAX_UNITS}`)
-    .default(1),
+  units,
   consistencyToken: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}:\d{1,15}$/, 'must be "<poolId>:<poolVersion>" as returned by a write')
@@ -52,12 +54,7 @@ export const availabilityBody = z.object({
 
 export const reserveBody = z.object({
   poolId: poolIdParam,
-  units: z
-    .number()
-    .int('must be an integer')
-    .min(1, 'must be >= 1')
-    .max(MAX_UNITS, `must be <= ${MAX_UNITS}`)
-    .default(1),
+  units,
 });
 
 export const minVersionQuery = z.object({

@@ -13,12 +13,7 @@ let env: ServiceEnv;
 let client: CapacityClient;
 const started: ServiceProcess[] = [];
 
-async function processor(instance: string): Promise<ServiceProcess> {
-  const p = await ServiceProcess.start('processor', instance, env.processorEnv(instance));
-  started.push(p);
-  await p.waitReady();
-  return p;
-}
+const processor = (instance: string) => env.startProcessor(instance);
 
 beforeEach(async () => {
   env = await serviceEnv();
@@ -27,6 +22,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await client.close();
+  await env.killAll();
   for (const p of started.splice(0)) if (p.exitCode === undefined) await p.kill();
 });
 

@@ -14,12 +14,7 @@ let env: ServiceEnv;
 let client: CapacityClient;
 const started: ServiceProcess[] = [];
 
-async function processor(instance: string): Promise<ServiceProcess> {
-  const p = await ServiceProcess.start('processor', instance, env.processorEnv(instance));
-  started.push(p);
-  await p.waitReady();
-  return p;
-}
+const processor = (instance: string) => env.startProcessor(instance);
 
 beforeAll(async () => {
   env = await serviceEnv();
@@ -28,6 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
+  await env?.killAll();
   for (const p of started) if (p.exitCode === undefined) await p.kill();
 });
 

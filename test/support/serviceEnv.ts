@@ -7,7 +7,7 @@ import { topicSpecs } from '../../src/contracts';
 import { createKafka, ensureTopicsOrThrow } from '../../src/kafka';
 import { createLogger } from '../../src/observability';
 import { uniqueName } from './names';
-import { scratchDir } from './serviceProcess';
+import { scratchDir, ServiceProcess } from './serviceProcess';
 
 export interface ServiceEnv {
   readonly config: Config;
@@ -15,6 +15,10 @@ export interface ServiceEnv {
   processorEnv(instance: string, extra?: Record<string, string>): Record<string, string>;
   client(): Promise<CapacityClient>;
   check(): Promise<CheckReport>;
+  /** Starts `capacity processor` with its own state directory and waits until its tasks are ready. */
+  startProcessor(instance: string): Promise<ServiceProcess>;
+  /** Kills (SIGKILL) every process this environment started that is still running. */
+  killAll(): Promise<void>;
 }
 
 export async function serviceEnv(overrides: Record<string, string> = {}): Promise<ServiceEnv> {
@@ -35,13 +39,24 @@ export async function serviceEnv(overrides: Record<string, string> = {}): Promis
     1,
   );
   const stateRoot = scratchDir('state');
+  const started: ServiceProcess[] = [];
+  const processorEnv = (instance: string, extra: Record<string, string> = {}) => ({
+    ...base,
+    CAPACITY_STATE_DIR: join(stateRoot, instance),
+    ...extra,
+  });
   return {
     config,
-    processorEnv: (instance, extra = {}) => ({
-      ...base,
-      CAPACITY_STATE_DIR: join(stateRoot, instance),
-      ...extra,
-    }),
+    processorEnv,
+    startProcessor: async (instance) => {
+      const p = await ServiceProcess.start('processor', instance, processorEnv(instance));
+      started.push(p);
+      await p.waitReady();
+      return p;
+    },
+    killAll: async () => {
+      for (const p of started.splice(0)) if (p.exitCode === undefined) await p.kill();
+    },
     client: () => CapacityClient.connect(config, logger, uniqueName('test-client')),
     check: () => checkInvariants(config, logger),
   };
