@@ -129,8 +129,11 @@ export class Connector {
     });
     for (const { topic, partitions } of this.assignment) {
       for (const partition of partitions) {
-        const next = this.stored.get(positionKey(topic, partition));
-        if (next !== undefined) this.consumer?.seek(topic, partition, next);
+        // Seek EVERY assigned partition, also those with no stored position (to 0: kafkajs falls back to
+        // the earliest offset if 0 is gone). The dropped buffer may have held the first rows of such a
+        // partition, and kafkajs's own position is already past them: without a seek they would be skipped
+        // while the next write's stored position claimed them.
+        this.consumer?.seek(topic, partition, this.stored.get(positionKey(topic, partition)) ?? 0);
       }
     }
     this.log.info(
@@ -143,6 +146,12 @@ export class Connector {
     this.heartbeat = heartbeat;
     await this.ready;
     if (this.fatal || this.stopping) return;
+    // A realign (position conflict, new assignment) may run while this loop awaits (rowOf, a flush): it
+    // drops the buffer and seeks back, so this batch is delivered again. Buffering on with the stale local
+    // `next` would re-create pending positions past rows that were dropped, and the redelivered rows would
+    // be skipped as "already buffered". So stop as soon as the generation changed.
+    const generation = this.generation;
+    const stale = () => this.generation !== generation;
     const key = positionKey(batch.topic, batch.partition);
     this.highWatermarks.set(key, batch.highWatermark);
     let next = this.pending.get(key)?.to ?? this.stored.get(key) ?? 0;
@@ -153,7 +162,7 @@ export class Connector {
         // the next full batch waits for that write (fetching is paused if it is slow, see write), so at
         // most two batches are in memory and no transaction holds more than the batch size.
         if (this.writing) await this.flushing.catch(() => undefined);
-        if (this.fatal || this.stopping) return;
+        if (this.fatal || this.stopping || stale()) return;
         void this.flush().catch(() => undefined);
       }
       let row: WarehouseRow | null;
@@ -163,6 +172,7 @@ export class Connector {
         this.die(error as Error); // the registry stayed unreachable past the retry time
         return;
       }
+      if (stale()) return; // see above: the buffer was dropped meanwhile
       if (row) this.buffer.push(row);
       next = message.offset + 1;
       const pending = this.pending.get(key);

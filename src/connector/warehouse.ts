@@ -36,6 +36,18 @@ export interface PositionUpdate {
 
 export const positionKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
+/**
+ * True for a primary-key / unique violation: PostgreSQL reports SQLSTATE 23505 (node-postgres sets `code`),
+ * DuckDB "Constraint Error: Duplicate key ... violates primary key constraint" (@duckdb/node-api gives only
+ * the message).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if ((error as { code?: unknown }).code === '23505') return true;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && /^Constraint Error: Duplicate key/.test(message);
+}
+
 const ROWS_PER_STATEMENT = 500;
 const TABLES: readonly TableName[] = ['capacity_events', 'pool_state_history'];
 
@@ -157,11 +169,23 @@ export class Warehouse {
 
   private async storePosition(p: PositionUpdate, updatedAt: string): Promise<void> {
     if (p.from === null) {
-      await this.driver.run(
-        `INSERT INTO ${OFFSETS_TABLE} (group_id, kafka_topic, kafka_partition, next_offset, updated_at) ` +
-          'VALUES ($1, $2, $3, $4, CAST($5 AS TIMESTAMP))',
-        [this.groupId, p.topic, p.partition, p.to, updatedAt],
-      );
+      try {
+        await this.driver.run(
+          `INSERT INTO ${OFFSETS_TABLE} (group_id, kafka_topic, kafka_partition, next_offset, updated_at) ` +
+            'VALUES ($1, $2, $3, $4, CAST($5 AS TIMESTAMP))',
+          [this.groupId, p.topic, p.partition, p.to, updatedAt],
+        );
+      } catch (error) {
+        // Another writer stored a first position for this partition since we read none: the same conflict
+        // as a moved position (re-read and realign), not a failure to retry (it would fail the same way
+        // until the retry deadline and stop the connector).
+        if (isUniqueViolation(error)) {
+          throw new OffsetConflictError(
+            `a position of ${p.topic}[${p.partition}] was stored by another writer meanwhile`,
+          );
+        }
+        throw error;
+      }
       return;
     }
     const changed = await this.driver.run(

@@ -15,6 +15,8 @@ export interface InputBatch {
   readonly topic: string;
   readonly partition: number;
   readonly highWatermark: number;
+  /** The offset this fetch started at. Offsets between it and the first message hold no records. */
+  readonly fetchedOffset: number;
   readonly messages: readonly InputMessage[];
 }
 
@@ -81,6 +83,7 @@ export class PartitionedConsumer {
           topic: batch.topic,
           partition: batch.partition,
           highWatermark: Number(batch.highWatermark),
+          fetchedOffset: Number((batch as unknown as { fetchedOffset: string }).fetchedOffset),
           messages: batch.messages.map((m) => ({
             offset: Number(m.offset),
             key: m.key,

@@ -84,6 +84,9 @@ export async function readToEnd(
       finish = resolve;
       fail = reject;
     });
+    // If the consumer crashes before we reach `await done` (e.g. run() fails to join and seek() throws),
+    // the rejection must not go unhandled: that would end the process instead of the caller's retry.
+    done.catch(() => undefined);
     // END_BATCH_PROCESS also reports batches that held only control records (commit markers), which
     // never reach eachBatch: that is how a partition ending in a commit marker is seen to be finished.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {

@@ -59,6 +59,8 @@ export class PartitionTask {
   constructor(
     readonly partition: number,
     private readonly deps: TaskDeps,
+    /** The group assignment (GROUP_JOIN count) that created this task. */
+    readonly generation: number,
   ) {
     this.log = deps.logger.child({ partition });
     this.ready = this.initialise();
@@ -66,6 +68,13 @@ export class PartitionTask {
 
   get isClosed(): boolean {
     return this.state === 'closed';
+  }
+
+  /** Shutdown: a task still fencing or restoring gives up now instead of retrying forever. */
+  stopInitialising(): void {
+    if (this.state !== 'initializing') return;
+    this.state = 'closed';
+    this.closedBecause = 'shutdown';
   }
 
   /** Waits until the task is fenced and restored (heartbeating the group meanwhile). */
@@ -183,9 +192,10 @@ export class PartitionTask {
     const first = batch.messages[0];
     const last = batch.messages[batch.messages.length - 1];
     if (!first || !last) return;
-    if (this.nextOffset !== null && first.offset > this.nextOffset) {
+    if (this.nextOffset !== null && batch.fetchedOffset > this.nextOffset) {
       // The fetch position is ahead of what this task has applied (e.g. after a failed transaction):
-      // go back rather than skip commands.
+      // go back rather than skip commands. (A first message above nextOffset in a fetch that started at
+      // or below it is just a gap in the log: commit markers, aborted or expired records.)
       control.seek(this.nextOffset);
       return;
     }
@@ -228,7 +238,19 @@ export class PartitionTask {
         { err: describeError(error) },
         'transaction failed; rebuilding the task from the changelogs',
       );
-      await this.rebuild();
+      await this.releaseResources();
+      // Rebuild (which fences) only while still a member: an instance waking from a long pause sees
+      // timeouts first and must not fence the partition's new owner. The heartbeat fails if the group
+      // has moved on, and the rejoin that follows decides who owns the partition.
+      try {
+        await control.heartbeat();
+      } catch (membership) {
+        this.state = 'closed';
+        this.closedBecause = 'membership lost';
+        throw membership;
+      }
+      this.state = 'initializing';
+      this.ready = this.initialise();
       if (await this.whenReady(control.heartbeat)) {
         if (this.nextOffset !== null) control.seek(this.nextOffset);
       }
@@ -360,12 +382,6 @@ export class PartitionTask {
       key: result.commandId,
       value: this.deps.serdes.result.encode(result),
     };
-  }
-
-  private async rebuild(): Promise<void> {
-    await this.releaseResources();
-    this.state = 'initializing';
-    this.ready = this.initialise();
   }
 
   private async releaseResources(): Promise<void> {

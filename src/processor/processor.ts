@@ -27,6 +27,10 @@ export interface ProcessorOptions {
 
 export class Processor {
   private readonly tasks = new Map<number, PartitionTask>();
+  /** GROUP_JOIN count, and the partitions the latest one assigned to this instance. */
+  private generation = 0;
+  private assigned = new Set<number>();
+  private deps: TaskDeps | null = null;
   private readonly metrics = new ProcessorMetrics();
   private readonly kafka: Kafka;
   private readonly log: Logger;
@@ -74,6 +78,7 @@ export class Processor {
       transactionTimeoutMs: 60_000,
       writerId: `${hostname()}/${process.pid}`,
     };
+    this.deps = deps;
     this.consumer = new PartitionedConsumer(this.kafka, {
       groupId: config.applicationId,
       topic: topics.commands,
@@ -93,6 +98,8 @@ export class Processor {
 
   private reassign(partitions: readonly number[], deps: TaskDeps): void {
     const owned = new Set(partitions);
+    this.generation++;
+    this.assigned = owned;
     for (const [partition, task] of this.tasks) {
       if (!owned.has(partition) || task.state === 'closed') {
         this.tasks.delete(partition);
@@ -100,7 +107,8 @@ export class Processor {
       }
     }
     for (const partition of owned) {
-      if (!this.tasks.has(partition)) this.tasks.set(partition, new PartitionTask(partition, deps));
+      if (!this.tasks.has(partition))
+        this.tasks.set(partition, new PartitionTask(partition, deps, this.generation));
     }
     this.metrics.tasksOwned.set(this.tasks.size);
     this.log.info({ partitions: [...owned].sort((a, b) => a - b) }, 'assignment');
@@ -118,6 +126,22 @@ export class Processor {
     await task.processBatch(batch, control);
     if (task.isClosed && this.tasks.get(batch.partition) === task) {
       this.tasks.delete(batch.partition);
+      // Fenced, but the group assigned this partition to us again after the task was created (e.g. we
+      // were paused, rejoined, and kept the partition while another instance had fenced us meanwhile):
+      // start over. In the task's own generation, a fence means someone else owns it now: wait for the
+      // group instead of fencing them back.
+      if (
+        !this.stopping &&
+        this.deps &&
+        task.generation < this.generation &&
+        this.assigned.has(batch.partition)
+      ) {
+        this.log.warn(
+          { partition: batch.partition },
+          'task was fenced before the latest assignment; starting it again',
+        );
+        this.tasks.set(batch.partition, new PartitionTask(batch.partition, this.deps, this.generation));
+      }
       this.metrics.tasksOwned.set(this.tasks.size);
     }
   }
@@ -132,10 +156,12 @@ export class Processor {
       busyMs: t.busySince === null ? 0 : now - t.busySince,
     }));
     const stuck = tasks.filter((t) => t.busyMs > stuckAfterMs).map((t) => t.partition);
+    const assignedWithoutTask = [...this.assigned].filter((p) => !this.tasks.has(p));
     return {
       healthy: this.crashed === null && stuck.length === 0 && !this.stopping,
       crashed: this.crashed,
       stuck,
+      assignedWithoutTask,
       tasks,
     };
   }
@@ -145,6 +171,9 @@ export class Processor {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info('stopping');
+    // A task that cannot fence or restore (registry down, disk full) would otherwise hold the batch in
+    // progress, and with it consumer.stop(), forever.
+    for (const task of this.tasks.values()) task.stopInitialising();
     await this.consumer?.stop();
     await Promise.all([...this.tasks.values()].map((t) => t.close('shutdown')));
     this.tasks.clear();

@@ -5,7 +5,7 @@ import type { CapacityClient } from '../../src/client';
 import { createKafka } from '../../src/kafka';
 import { createLogger } from '../../src/observability';
 import { COMMAND_ID_HEADER, createSerdes, topicNames } from '../../src/contracts';
-import { readToEnd } from '../../src/kafka';
+import { readToEnd, TaskWriter } from '../../src/kafka';
 import { serviceEnv, type ServiceEnv } from '../support/serviceEnv';
 import { ServiceProcess } from '../support/serviceProcess';
 
@@ -140,5 +140,58 @@ test('a second processor on a locked state directory exits at once saying so', a
   started.push(second);
   expect(await second.waitForExit(30_000)).toBe(1);
   expect(second.log()).toMatch(/STATE_DIR_LOCKED: state directory .* is locked by another process/);
+  expect(await p.stop()).toBe(0);
+});
+
+test('commands from a transactional producer (commit markers between them) are all processed', async () => {
+  // A fetch that starts on a commit marker begins above the task's next offset: that is a gap in the
+  // log, not a consumer ahead of the task (which would be sought back, forever).
+  const p = await processor('gaps');
+  const topics = topicNames(env.config.topicPrefix);
+  const kafka = createKafka(env.config, { clientId: 'gaps-test', logger: createLogger('error') });
+  const serdes = createSerdes({ url: env.config.registryUrl }, topics);
+  await serdes.command.register();
+  await serdes.result.register();
+  const writer = await TaskWriter.create(kafka, `gaps-${Date.now()}`, 10_000);
+  const partitionCount = env.config.partitions;
+  const resultOf = async (commandId: string): Promise<string | null> => {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      let status: string | null = null;
+      await readToEnd(
+        kafka,
+        'gaps-reader',
+        Array.from({ length: partitionCount }, (_, partition) => ({
+          topic: topics.commandResults,
+          partition,
+          fromOffset: null,
+        })),
+        async (records) => {
+          for (const r of records) {
+            const result = await serdes.result.decode(r.value);
+            if (result.commandId === commandId) status = result.status;
+          }
+        },
+      );
+      if (status) return status;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return null;
+  };
+  const send = async (commandId: string, command: Parameters<typeof serdes.command.encode>[0]['command']) => {
+    const value = serdes.command.encode({
+      commandId,
+      requestId: commandId,
+      issuedAt: Date.now(),
+      expectedVersion: null,
+      command,
+    });
+    await writer.commit([{ topic: topics.commands, key: 'gaps-1', value }], null);
+  };
+  await send('gap-define', { type: 'DefinePool', poolId: 'gaps-1', zone: 'west', ...slot, capacity: 5 });
+  expect(await resultOf('gap-define')).toBe('accepted');
+  await send('gap-reserve', { type: 'ReserveCapacity', poolId: 'gaps-1', units: 1 });
+  expect(await resultOf('gap-reserve')).toBe('accepted');
+  await writer.close();
   expect(await p.stop()).toBe(0);
 });
