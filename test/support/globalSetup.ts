@@ -2,6 +2,7 @@
 // run started it. Both jest projects that need the stack share this file, so the flag is additive.
 import { loadConfig } from '../../src/config';
 import { stackUp } from '../../src/devstack';
+import { testRunId } from './names';
 
 declare global {
   var __capacityStackStartedByTests: boolean | undefined;
@@ -10,6 +11,8 @@ declare global {
 
 export default async function globalSetup(): Promise<void> {
   globalThis.__capacityTestRunStartedAt ??= Date.now() - 1000;
+  // Before jest starts its workers, so every worker names things with this run's id (see names.ts).
+  process.env.CAPACITY_TEST_RUN_ID ??= testRunId();
   const config = loadConfig();
   const result = await stackUp(config, (line) => console.log(`[stack] ${line}`));
   globalThis.__capacityStackStartedByTests =

@@ -2,7 +2,7 @@ import { loadConfig } from '../../src/config';
 import { stackDown } from '../../src/devstack';
 import { createKafka, deleteTopics, listTopics } from '../../src/kafka';
 import { createLogger } from '../../src/observability';
-import { uniqueNameCreatedAt } from './names';
+import { parseUniqueName, testRunId } from './names';
 
 /**
  * Deletes the topics this run created (unique test names made since globalSetup), so a long-lived local
@@ -15,7 +15,10 @@ export default async function globalTeardown(): Promise<void> {
     globalThis.__capacityTestRunStartedAt = undefined;
     const kafka = createKafka(config, { clientId: 'test-teardown', logger: createLogger('error') });
     try {
-      const mine = (await listTopics(kafka)).filter((name) => (uniqueNameCreatedAt(name) ?? 0) >= since);
+      const mine = (await listTopics(kafka)).filter((name) => {
+        const parsed = parseUniqueName(name);
+        return parsed !== null && parsed.runId === testRunId() && parsed.createdAt >= since;
+      });
       console.log(`[stack] deleted ${await deleteTopics(kafka, mine)} test topics`);
     } catch (error) {
       console.log(`[stack] could not delete test topics: ${(error as Error).message}`);

@@ -1,13 +1,14 @@
-// Test teardown deletes only topics whose names came from uniqueName during the run; this pins what
-// counts as such a name.
-import { uniqueName, uniqueNameCreatedAt } from '../../support/names';
+// Test teardown deletes only topics whose names this run made with uniqueName; this pins what counts as
+// such a name and that it carries the run's id.
+import { parseUniqueName, testRunId, uniqueName } from '../../support/names';
 
-test('a unique name (and topics derived from it) tells when it was made', () => {
+test('a unique name (and topics derived from it) tells its run and when it was made', () => {
   const before = Date.now();
   const name = uniqueName('svc');
-  expect(uniqueNameCreatedAt(name)).toBeGreaterThanOrEqual(before);
-  expect(uniqueNameCreatedAt(`${name}.command-results`)).toBe(uniqueNameCreatedAt(name));
-  expect(uniqueNameCreatedAt(`${uniqueName('zombie-audit')}-restore-abc`)).toBeGreaterThanOrEqual(before);
+  expect(parseUniqueName(name)).toEqual({ runId: testRunId(), createdAt: expect.any(Number) });
+  expect(parseUniqueName(name)?.createdAt).toBeGreaterThanOrEqual(before);
+  expect(parseUniqueName(`${name}.command-results`)).toEqual(parseUniqueName(name));
+  expect(parseUniqueName(`${uniqueName('zombie-audit')}-restore-abc`)?.runId).toBe(testRunId());
 });
 
 test.each([
@@ -18,5 +19,5 @@ test.each([
   '__consumer_offsets',
   'svc-mws5rc59-F287071C',
 ])('%s is not a test name', (name) => {
-  expect(uniqueNameCreatedAt(name)).toBeNull();
+  expect(parseUniqueName(name)).toBeNull();
 });
