@@ -230,3 +230,21 @@ export function caughtUp(positions: ReadonlyMap<string, number>, ends: ReadonlyM
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Asserts a complete, exactly-once load: `count` events and `count` pool states, each Kafka offset once,
+ * every pool's versions contiguous from 1. Closes the warehouse afterwards.
+ */
+export async function expectCompleteLoad(warehouse: Warehouse, count: number): Promise<void> {
+  try {
+    expect(await sinkReport(warehouse)).toEqual({
+      events: count,
+      distinctEventOffsets: count,
+      states: count,
+      distinctStateOffsets: count,
+      gappedPools: [],
+    });
+  } finally {
+    await warehouse.close();
+  }
+}
