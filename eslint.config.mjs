@@ -65,14 +65,19 @@ export default tseslint.config(
     },
   },
   {
-    // kafkajs stays behind the thin adapter in src/kafka, so a client switch touches one folder.
+    // The Kafka client stays behind the adapter in src/kafka, so a client switch touches one folder.
     files: ['src/**/*.ts'],
     ignores: ['src/kafka/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'kafkajs', message: 'Use the adapter in src/kafka instead of kafkajs directly.' }],
+          paths: [
+            {
+              name: '@confluentinc/kafka-javascript',
+              message: 'Use the adapter in src/kafka instead of the Kafka client directly.',
+            },
+          ],
           patterns: areas.map((area) => ({
             group: [`../${area}/*`, `!../${area}/index`],
             message: `Import ${area} through its public surface (src/${area}/index.ts).`,
@@ -108,7 +113,7 @@ export default tseslint.config(
             { group: ['../*'], message: 'src/domain imports nothing from other areas.' },
           ],
           paths: [
-            'kafkajs',
+            '@confluentinc/kafka-javascript',
             'rocksdb',
             'express',
             'pg',

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { RecordDecoder } from '../connector';
 import { createRegistry, topicNames } from '../contracts';
 import { describeError } from '../errors';
-import { createKafka, readToEnd, SinkConsumer } from '../kafka';
+import { createKafka, readToEnd, SinkConsumer, topicEndOffsets } from '../kafka';
 import { createLogger } from '../observability';
 import type { CliContext } from './main';
 
@@ -75,9 +75,9 @@ export function registerTailCommand(program: Command, context: CliContext): void
         if (printed >= max) done();
       };
 
-      const admin = kafka.admin();
-      await admin.connect();
-      const partitions = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+      const partitions = [...(await topicEndOffsets(kafka, topic)).keys()].map((partition) => ({
+        partition,
+      }));
       if (!options.follow) {
         await readToEnd(
           kafka,

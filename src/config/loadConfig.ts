@@ -20,6 +20,11 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly sessionTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Static group membership id of a processor instance; null = dynamic membership. */
+  readonly instanceId: string | null;
+  readonly maxCommandsPerCycle: number;
+  readonly maxCycleMs: number;
+  readonly transactionTimeoutMs: number;
   readonly sasl: {
     readonly mechanism: SaslMechanism;
     readonly username: string;
@@ -84,6 +89,10 @@ export function loadConfig(env: Environment = process.env): Config {
     logLevel: get<LogLevel>('CAPACITY_LOG_LEVEL'),
     sessionTimeoutMs: get<number>('CAPACITY_SESSION_TIMEOUT_MS'),
     requestTimeoutMs: get<number>('CAPACITY_REQUEST_TIMEOUT_MS'),
+    instanceId: get<string | undefined>('CAPACITY_INSTANCE_ID') ?? null,
+    maxCommandsPerCycle: get<number>('CAPACITY_MAX_COMMANDS_PER_CYCLE'),
+    maxCycleMs: get<number>('CAPACITY_MAX_CYCLE_MS'),
+    transactionTimeoutMs: get<number>('CAPACITY_TRANSACTION_TIMEOUT_MS'),
     sasl:
       saslMechanism === 'none' || !saslUser || !saslPassword
         ? null

@@ -131,9 +131,39 @@ export const settings: readonly Setting[] = [
   },
   {
     env: 'CAPACITY_SESSION_TIMEOUT_MS',
-    default: '10000',
+    default: '6000',
     description: 'Consumer group session timeout; a crashed processor loses its partitions after it',
     schema: durationMs(3000, 300000),
+  },
+  {
+    env: 'CAPACITY_INSTANCE_ID',
+    default: undefined,
+    description:
+      'Processor: static group membership (group.instance.id), unique per instance; a restart within the session timeout keeps its partitions. Unset: dynamic membership (a clean shutdown hands partitions over at once)',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, { message: 'must be 1-100 letters, digits, ".", "_" or "-"' })
+      .optional(),
+  },
+  {
+    env: 'CAPACITY_MAX_COMMANDS_PER_CYCLE',
+    default: '5000',
+    description:
+      'Processor: most commands fetched and committed in one cycle (one transaction for all partitions)',
+    schema: z.coerce.number().int().min(1).max(100000),
+  },
+  {
+    env: 'CAPACITY_MAX_CYCLE_MS',
+    default: '500',
+    description: 'Processor: deciding stops after this long; partitions not reached wait for the next cycle',
+    schema: durationMs(10, 60000),
+  },
+  {
+    env: 'CAPACITY_TRANSACTION_TIMEOUT_MS',
+    default: '10000',
+    description:
+      'Processor: the broker aborts a transaction left open longer than this (a crashed instance that does not come back)',
+    schema: durationMs(1000, 900000),
   },
   {
     env: 'CAPACITY_REQUEST_TIMEOUT_MS',

@@ -1,27 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+// One place that turns our Config into clients of @confluentinc/kafka-javascript (librdkafka): its
+// KafkaJS-style API for producers and admin, and its librdkafka-style API where we need what the KafkaJS
+// style lacks (manual assignment, rebalance callbacks, consuming across partitions in one call).
+import { KafkaJS, type GlobalConfig } from '@confluentinc/kafka-javascript';
 import type { Config } from '../config';
 import type { Logger } from '../observability';
-
-export type { Kafka };
-
-/** Routes kafkajs' own log lines into our logger under the 'kafkajs' namespace. */
-function kafkaLogCreator(logger: Logger): logCreator {
-  const log = logger.child({ component: 'kafkajs' });
-  return () =>
-    ({ level, log: entry }) => {
-      const { message, ...rest } = entry;
-      // kafkajs logs retriable conditions (coordinator loading, rebalancing) as errors before retrying
-      // them; our own code logs the errors that reach it, so kafkajs' are warnings here.
-      // "Limiting retries for the idempotent producer may invalidate EoS guarantees": our retries are bounded
-      // on purpose (fail fast, 503); a failed send is retried by the caller with the same idempotency key
-      // and a failed transaction is aborted, so no guarantee depends on kafkajs retrying forever.
-      if (message.startsWith('Limiting retries for the idempotent producer')) log.debug(rest, message);
-      else if (level === KafkaLogLevel.ERROR || level === KafkaLogLevel.WARN) log.warn(rest, message);
-      else if (level === KafkaLogLevel.INFO) log.info(rest, message);
-      else log.debug(rest, message);
-    };
-}
 
 export interface KafkaClientOptions {
   readonly clientId: string;
@@ -32,23 +14,88 @@ export interface KafkaClientOptions {
   readonly retries?: number;
 }
 
-/** One place that turns our Config into a kafkajs client (brokers, SASL, TLS, logging, retries). */
+/** What every client of one service process shares: where the cluster is, how to log in, where to log. */
+export interface Kafka {
+  /** The KafkaJS-compatible entry point (producers, admin, group consumers). */
+  readonly kafkaJS: KafkaJS.Kafka;
+  /** librdkafka properties for clients made with the librdkafka-style API (bootstrap, security, id). */
+  readonly rdkafka: Readonly<GlobalConfig>;
+  readonly logger: Logger;
+  readonly requestTimeoutMs: number;
+}
+
+/** librdkafka's syslog levels (0 emerg … 7 debug) to our logger. */
+function logRdkafka(log: Logger, entry: { severity: number; fac: string; message: string }): void {
+  const fields = { facility: entry.fac };
+  if (entry.severity <= 4) log.warn(fields, entry.message);
+  else if (entry.severity <= 6) log.debug(fields, entry.message);
+  else log.trace(fields, entry.message);
+}
+
+/** The KafkaJS-style logger interface, on our logger (librdkafka's own lines come through here too). */
+function kafkaJSLogger(log: Logger): KafkaJS.Logger {
+  const adapter: KafkaJS.Logger = {
+    info: (message, extra) => log.debug(extra ?? {}, message),
+    // The client logs retriable conditions (coordinator loading, rebalancing) as errors before retrying
+    // them; our own code logs the errors that reach it.
+    error: (message, extra) => log.warn(extra ?? {}, message),
+    warn: (message, extra) => log.warn(extra ?? {}, message),
+    debug: (message, extra) => log.trace(extra ?? {}, message),
+    namespace: () => adapter,
+    setLogLevel: () => undefined,
+  };
+  return adapter;
+}
+
 export function createKafka(config: Config, options: KafkaClientOptions): Kafka {
-  const kafkaConfig: KafkaConfig = {
-    clientId: options.clientId,
-    brokers: [...config.brokers],
-    logCreator: kafkaLogCreator(options.logger),
-    logLevel: KafkaLogLevel.WARN,
-    connectionTimeout: options.connectionTimeoutMs ?? 3000,
-    requestTimeout: options.requestTimeoutMs ?? 30000,
-    retry: { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 5000 },
+  const log = options.logger.child({ component: 'kafka' });
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const rdkafka: GlobalConfig = {
+    'bootstrap.servers': config.brokers.join(','),
+    'client.id': options.clientId,
+    'socket.connection.setup.timeout.ms': Math.max(1000, options.connectionTimeoutMs ?? 3000),
+    'socket.keepalive.enable': true,
+    // A dead broker is noticed in seconds, not after the default 60 s request timeout.
+    'socket.timeout.ms': Math.max(10, requestTimeoutMs),
+    'reconnect.backoff.ms': 100,
+    'reconnect.backoff.max.ms': 2000,
+    'retry.backoff.ms': 100,
+    'retry.backoff.max.ms': 1000,
+    'topic.metadata.refresh.interval.ms': 30_000,
+    log_level: 6,
   };
   if (config.tls) {
-    kafkaConfig.ssl = config.tls.caFile ? { ca: [readFileSync(config.tls.caFile, 'utf8')] } : true;
+    rdkafka['security.protocol'] = config.sasl ? 'sasl_ssl' : 'ssl';
+    if (config.tls.caFile) rdkafka['ssl.ca.location'] = config.tls.caFile;
+  } else if (config.sasl) {
+    rdkafka['security.protocol'] = 'sasl_plaintext';
   }
   if (config.sasl) {
-    const { mechanism, username, password } = config.sasl;
-    kafkaConfig.sasl = { mechanism, username, password } as KafkaConfig['sasl'];
+    rdkafka['sasl.mechanisms'] = config.sasl.mechanism.toUpperCase();
+    rdkafka['sasl.username'] = config.sasl.username;
+    rdkafka['sasl.password'] = config.sasl.password;
   }
-  return new Kafka(kafkaConfig);
+  const { 'bootstrap.servers': _bootstrap, ...common } = rdkafka;
+  const kafkaJS = new KafkaJS.Kafka({
+    ...common,
+    kafkaJS: {
+      brokers: [...config.brokers],
+      logger: kafkaJSLogger(log),
+      logLevel: KafkaJS.logLevel.WARN,
+    },
+  });
+  return { kafkaJS, rdkafka, logger: log, requestTimeoutMs };
+}
+
+/** Routes a librdkafka-style client's log events into our logger. */
+export function routeLogs(
+  client: {
+    on(
+      event: 'event.log',
+      listener: (entry: { severity: number; fac: string; message: string }) => void,
+    ): unknown;
+  },
+  log: Logger,
+): void {
+  client.on('event.log', (entry) => logRdkafka(log, entry));
 }

@@ -1,8 +1,10 @@
-// Request/reply over Kafka for command producers: send keyed records with an idempotent producer, and
-// read the reply topic with a consumer group of one (a unique group per instance), so every instance
-// sees every reply and picks its own by key. Several gateway or order-service instances work at once.
-import { randomBytes } from 'node:crypto';
-import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
+// Request/reply over Kafka for command producers: an idempotent producer that lingers a millisecond so
+// concurrent requests share produce requests, and a reply reader that assigns every partition of the reply
+// topic (no consumer group), starting at the end offsets measured at start, so every instance sees every
+// reply and picks its own by key. Several gateway or order-service instances work at once.
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Kafka } from './client';
+import { RdConsumer } from './rdConsumer';
 import { retryRetriable } from './retriable';
 
 export interface Reply {
@@ -16,96 +18,87 @@ export interface ChannelRecord {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+export interface CommandChannelOptions {
+  /** How long a send may wait for the broker before it fails (the caller answers 503). */
+  readonly sendTimeoutMs: number;
+}
+
 export class CommandChannel {
-  private readonly producer: Producer;
-  private readonly consumer: Consumer;
-  private joined: Promise<void>;
+  private readonly producer: KafkaJS.Producer;
+  private consumer: RdConsumer | null = null;
+  private running = false;
+  private loop: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly kafka: Kafka,
     private readonly requestTopic: string,
     private readonly replyTopic: string,
-    groupPrefix: string,
+    private readonly groupPrefix: string,
     private readonly onReply: (reply: Reply) => void,
+    options: CommandChannelOptions = { sendTimeoutMs: 5000 },
   ) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 5,
-      createPartitioner: Partitioners.DefaultPartitioner,
+    this.producer = kafka.kafkaJS.producer({
+      'linger.ms': 1,
+      'message.timeout.ms': options.sendTimeoutMs,
+      'enable.idempotence': true,
+      // The Java client's partitioner: the processor refuses commands that arrive elsewhere (misrouted).
+      partitioner: 'murmur2_random',
+      kafkaJS: { acks: -1, idempotent: true },
     });
-    this.consumer = kafka.consumer({
-      groupId: `${groupPrefix}-replies-${randomBytes(6).toString('hex')}`,
-      maxWaitTimeInMs: 20,
-      readUncommitted: false,
-    });
-    let joined: () => void = () => undefined;
-    this.joined = new Promise((resolve) => (joined = resolve));
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => joined());
   }
 
   /**
-   * Connects, and resolves once every reply written from now on will be seen. The reply topic's end
-   * offsets are read first and each partition is sought there, so there is no window in which a reply
-   * could land before the consumer's starting position (as there is with fromBeginning=false, which
-   * resolves "latest" lazily at the first fetch).
+   * Connects, and resolves once every reply written from now on will be seen: the reply topic's end
+   * offsets are read first and each partition is assigned there, so no reply can land before the
+   * reader's starting position.
    */
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const ends = await retryRetriable(() => admin.fetchTopicOffsets(this.replyTopic)).finally(() =>
-      admin.disconnect(),
+    const consumer = await RdConsumer.connect(this.kafka, {
+      'group.id': `${this.groupPrefix}-replies`,
+      'fetch.wait.max.ms': 5,
+      'fetch.min.bytes': 1,
+    });
+    this.consumer = consumer;
+    const count = (await retryRetriable(() => consumer.partitionCounts([this.replyTopic]))).get(
+      this.replyTopic,
     );
+    if (!count) throw new Error(`reply topic ${this.replyTopic} does not exist`);
+    const assignments = [];
+    for (let partition = 0; partition < count; partition++) {
+      const { high } = await retryRetriable(() => consumer.watermarks(this.replyTopic, partition));
+      assignments.push({ topic: this.replyTopic, partition, offset: high });
+    }
+    consumer.assign(assignments);
     await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.replyTopic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) this.onReply({ key: m.key?.toString() ?? '', value: m.value });
-      },
-    });
-    await this.joined;
-    for (const end of ends)
-      this.consumer.seek({ topic: this.replyTopic, partition: end.partition, offset: end.high });
+    this.running = true;
+    this.loop = this.run(consumer);
   }
 
-  /**
-   * Queues records and sends everything queued in the same tick as one produce request: kafkajs does not
-   * linger, and a request per command caps throughput at the broker's round trip time.
-   */
-  send(records: readonly ChannelRecord[]): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => void this.flush());
-    });
-  }
-
-  private queue: Array<{
-    records: readonly ChannelRecord[];
-    resolve: () => void;
-    reject: (e: unknown) => void;
-  }> = [];
-
-  private async flush(): Promise<void> {
-    const waiting = this.queue;
-    this.queue = [];
-    try {
-      await this.producer.send({
-        topic: this.requestTopic,
-        acks: -1,
-        messages: waiting.flatMap((w) =>
-          w.records.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } })),
-        ),
-      });
-      for (const w of waiting) w.resolve();
-    } catch (error) {
-      for (const w of waiting) w.reject(error);
+  private async run(consumer: RdConsumer): Promise<void> {
+    while (this.running) {
+      try {
+        for (const m of await consumer.consume(5000, 100)) {
+          this.onReply({ key: m.key?.toString() ?? '', value: m.value ?? null });
+        }
+      } catch {
+        // Broker unreachable: librdkafka reconnects by itself; waiting callers time out meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
   }
 
+  /** Produces the records; resolves when the broker has acknowledged all of them (acks=all). */
+  async send(records: readonly ChannelRecord[]): Promise<void> {
+    await this.producer.send({
+      topic: this.requestTopic,
+      messages: records.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } })),
+    });
+  }
+
   async stop(): Promise<void> {
-    await this.consumer.disconnect().catch(() => undefined);
+    this.running = false;
+    await this.loop;
+    await this.consumer?.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
   }
 }

@@ -1,22 +1,20 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { KafkaJS } from '@confluentinc/kafka-javascript';
 
 /**
- * True when a broker at `address` answers metadata requests and the cluster has a controller: a real,
- * ready Kafka broker, not merely an open port. Fails fast (no retries).
+ * True when a broker at `address` answers metadata requests: a real, ready Kafka broker, not merely an
+ * open port. Fails fast (no retries).
  */
 export async function brokerAnswers(address: string, timeoutMs = 2000): Promise<boolean> {
-  const admin = new Kafka({
-    clientId: 'capacity-probe',
-    brokers: [address],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: Math.min(timeoutMs, 1000),
-    requestTimeout: timeoutMs,
-    retry: { retries: 0 },
+  const admin = new KafkaJS.Kafka({
+    'client.id': 'capacity-probe',
+    'socket.connection.setup.timeout.ms': Math.max(1000, Math.min(timeoutMs, 3000)),
+    log_level: 0,
+    kafkaJS: { brokers: [address], logLevel: KafkaJS.logLevel.NOTHING },
   }).admin();
   try {
     await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+    await admin.listTopics({ timeout: timeoutMs });
+    return true;
   } catch {
     return false;
   } finally {

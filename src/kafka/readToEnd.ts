@@ -1,9 +1,7 @@
-// Reads given topic-partitions from given offsets up to their end offsets, read_committed. kafkajs has no
-// manual assignment, so this uses a throwaway consumer group that never commits, seeks the wanted
-// partitions and pauses the rest.
-import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
-import { retryRetriable } from './retriable';
+// Reads given topic-partitions from given offsets up to their end offsets, read_committed, by assigning them
+// directly (no consumer group, so no join and no rebalance delay).
+import type { Kafka } from './client';
+import { headersOf, partitionKey, RdConsumer } from './rdConsumer';
 
 export interface PartitionRange {
   readonly topic: string;
@@ -22,122 +20,73 @@ export interface RecordRead {
 }
 
 export interface ReadToEndResult {
-  /** Per "topic:partition", the offset after the last one read (the end offset at start). */
+  /** Per "topic:partition", the end offset measured at start (the high watermark). */
   readonly endOffsets: ReadonlyMap<string, number>;
   readonly records: number;
 }
 
-const rangeKey = (topic: string, partition: number) => `${topic}:${partition}`;
-
 /**
  * Calls `onRecords` with every record of the ranges, in offset order per partition, until each range has
- * reached the end offset measured at start. `heartbeat` is called between batches so a caller inside a
- * consumer group callback can keep its own membership alive.
+ * reached the high watermark measured at start. An open transaction below it (a crashed producer's) holds
+ * the read until the transaction is committed or aborted, so nothing committed before the start is missed.
  */
 export async function readToEnd(
   kafka: Kafka,
   groupIdPrefix: string,
   ranges: readonly PartitionRange[],
   onRecords: (records: readonly RecordRead[]) => Promise<void>,
-  heartbeat: () => Promise<void> = async () => undefined,
 ): Promise<ReadToEndResult> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map<string, number>();
-  const starts = new Map<string, number>();
-  try {
-    for (const topic of new Set(ranges.map((r) => r.topic))) {
-      const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic));
-      for (const o of offsets) {
-        ends.set(rangeKey(topic, o.partition), Number(o.high));
-        starts.set(rangeKey(topic, o.partition), Number(o.low));
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
-
-  const pending = new Map<string, PartitionRange>();
-  for (const range of ranges) {
-    const key = rangeKey(range.topic, range.partition);
-    const from = Math.max(range.fromOffset ?? 0, starts.get(key) ?? 0);
-    if (from < (ends.get(key) ?? 0)) pending.set(key, { ...range, fromOffset: from });
-  }
-  if (pending.size === 0) return { endOffsets: ends, records: 0 };
-
-  const consumer = kafka.consumer({
-    groupId: `${groupIdPrefix}-restore-${randomBytes(6).toString('hex')}`,
-    readUncommitted: false,
-    maxWaitTimeInMs: 100,
-    sessionTimeout: 30_000,
+  const consumer = await RdConsumer.connect(kafka, {
+    'group.id': `${groupIdPrefix}-reader`,
+    'enable.partition.eof': true,
+    'fetch.wait.max.ms': 20,
   });
-  let records = 0;
-  const wanted = (topic: string, partition: number) => pending.has(rangeKey(topic, partition));
   try {
-    await consumer.connect();
-    for (const topic of new Set(ranges.map((r) => r.topic)))
-      await consumer.subscribe({ topic, fromBeginning: true });
-
-    let finish: () => void = () => undefined;
-    let fail: (error: unknown) => void = () => undefined;
-    const done = new Promise<void>((resolve, reject) => {
-      finish = resolve;
-      fail = reject;
-    });
-    // If the consumer crashes before we reach `await done` (e.g. run() fails to join and seek() throws),
-    // the rejection must not go unhandled: that would end the process instead of the caller's retry.
-    done.catch(() => undefined);
-    // END_BATCH_PROCESS also reports batches that held only control records (commit markers), which
-    // never reach eachBatch: that is how a partition ending in a commit marker is seen to be finished.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      const key = rangeKey(payload.topic, payload.partition);
-      if (pending.has(key) && Number(payload.lastOffset) + 1 >= (ends.get(key) ?? 0)) {
-        pending.delete(key);
-        if (pending.size === 0) finish();
+    const ends = new Map<string, number>();
+    const pending = new Map<string, number>();
+    const assignments = [];
+    for (const range of ranges) {
+      const key = partitionKey(range.topic, range.partition);
+      const { low, high } = await consumer.watermarks(range.topic, range.partition, kafka.requestTimeoutMs);
+      ends.set(key, high);
+      const from = Math.max(range.fromOffset ?? 0, low);
+      if (from < high) {
+        pending.set(key, high);
+        assignments.push({ topic: range.topic, partition: range.partition, offset: from });
       }
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
-
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: true,
-      eachBatch: async ({ batch }) => {
-        if (!wanted(batch.topic, batch.partition)) return;
-        const end = ends.get(rangeKey(batch.topic, batch.partition)) ?? 0;
-        const read = batch.messages
-          .filter((m) => Number(m.offset) < end)
-          .map((m) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: Number(m.offset),
-            key: m.key,
-            value: m.value,
-            headers: Object.fromEntries(
-              Object.entries(m.headers ?? {}).map(([name, v]) => [name, String(v)]),
-            ),
-          }));
-        records += read.length;
-        if (read.length > 0) await onRecords(read);
-        await heartbeat();
-      },
-    });
-    // The group assigns every partition of the topics to this one member: read only the wanted ones.
-    for (const range of pending.values()) {
-      consumer.seek({
-        topic: range.topic,
-        partition: range.partition,
-        offset: String(range.fromOffset ?? 0),
-      });
     }
-    for (const topic of new Set(ranges.map((r) => r.topic))) {
-      const others = [...starts.keys()]
-        .filter((key) => key.startsWith(`${topic}:`) && !pending.has(key))
-        .map((key) => Number(key.slice(topic.length + 1)));
-      if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
+    let records = 0;
+    if (assignments.length === 0) return { endOffsets: ends, records };
+    consumer.assign(assignments);
+    while (pending.size > 0) {
+      const messages = await consumer.consume(2000, 100);
+      const read: RecordRead[] = [];
+      for (const m of messages) {
+        const key = partitionKey(m.topic, m.partition);
+        const end = pending.get(key);
+        if (end === undefined || m.offset >= end) continue;
+        read.push({
+          topic: m.topic,
+          partition: m.partition,
+          offset: m.offset,
+          key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
+          value: m.value ?? null,
+          headers: headersOf(m),
+        });
+        if (m.offset + 1 >= end) pending.delete(key);
+      }
+      // A partition that ends in commit markers (or aborted records) is finished when its end-of-partition
+      // event reaches the end offset: those offsets never arrive as messages.
+      for (const eof of consumer.eofs.splice(0)) {
+        const key = partitionKey(eof.topic, eof.partition);
+        const end = pending.get(key);
+        if (end !== undefined && eof.offset >= end) pending.delete(key);
+      }
+      records += read.length;
+      if (read.length > 0) await onRecords(read);
     }
-    await done;
+    return { endOffsets: ends, records };
   } finally {
     await consumer.disconnect();
   }
-  return { endOffsets: ends, records };
 }

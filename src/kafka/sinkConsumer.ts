@@ -1,7 +1,11 @@
 // A consumer-group member for sinks that keep their own positions (the warehouse connector, `capacity
 // tail`): several topics, read_committed, never commits to Kafka, reports every assignment so the caller can
 // seek to the positions it stored, and can pause and resume all fetching for back-pressure.
-import type { Consumer, Kafka } from 'kafkajs';
+import type { KafkaJS} from '@confluentinc/kafka-javascript';
+import { type LibrdKafkaError, type TopicPartition } from '@confluentinc/kafka-javascript';
+import type { Kafka } from './client';
+
+const ASSIGN = -175;
 
 export interface SinkMessage {
   readonly offset: number;
@@ -28,12 +32,13 @@ export interface SinkConsumerOptions {
   readonly sessionTimeoutMs: number;
   /** Called on every (re)join with what this member now owns; seek from here. */
   readonly onAssignment: (assignment: readonly SinkAssignment[]) => void;
+  /** `heartbeat` is a no-op kept for callers: librdkafka heartbeats on its own thread. */
   readonly onBatch: (batch: SinkBatch, heartbeat: () => Promise<void>) => Promise<void>;
   readonly onCrash: (error: Error, willRestart: boolean) => void;
 }
 
 export class SinkConsumer {
-  private readonly consumer: Consumer;
+  private readonly consumer: KafkaJS.Consumer;
   private assignment: readonly SinkAssignment[] = [];
   private paused = false;
 
@@ -41,52 +46,65 @@ export class SinkConsumer {
     kafka: Kafka,
     private readonly options: SinkConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
-      readUncommitted: false,
-      maxWaitTimeInMs: 100,
-      maxBytesPerPartition: 1024 * 1024,
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.assignment = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({
-        topic,
-        partitions,
-      }));
-      if (this.paused) this.consumer.pause(this.assignment.map(({ topic }) => ({ topic })));
-      options.onAssignment(this.assignment);
-    });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
-      options.onCrash(payload.error, payload.restart),
-    );
+    this.consumer = kafka.kafkaJS.consumer({
+      // Eager assignment: every rebalance hands this member its whole assignment, and the caller seeks
+      // each partition to the position it stored.
+      rebalance_cb: (err: LibrdKafkaError, assignment: TopicPartition[]) => {
+        if (err.code !== ASSIGN) return;
+        const byTopic = new Map<string, number[]>();
+        for (const { topic, partition } of assignment)
+          byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+        this.assignment = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+        // After the client has applied the assignment (it does so when this callback returns).
+        setImmediate(() => {
+          if (this.paused) this.pauseAll();
+          options.onAssignment(this.assignment);
+        });
+      },
+      'js.consumer.max.batch.size': 2000,
+      kafkaJS: {
+        groupId: options.groupId,
+        sessionTimeout: options.sessionTimeoutMs,
+        heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 5)),
+        readUncommitted: false,
+        fromBeginning: true,
+        autoCommit: false,
+        maxWaitTimeInMs: 100,
+        maxBytesPerPartition: 1024 * 1024,
+      },
+    } as KafkaJS.ConsumerConstructorConfig);
   }
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-        if (!isRunning() || isStale()) return;
-        await this.options.onBatch(
-          {
-            topic: batch.topic,
-            partition: batch.partition,
-            highWatermark: Number(batch.highWatermark),
-            messages: batch.messages.map((m) => ({
-              offset: Number(m.offset),
-              key: m.key,
-              value: m.value,
-              timestamp: Number(m.timestamp),
-            })),
-          },
-          heartbeat,
-        );
-      },
-    });
+    await this.consumer.subscribe({ topics: [...this.options.topics] });
+    void this.consumer
+      .run({
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, isRunning, isStale }) => {
+          if (!isRunning() || isStale()) return;
+          await this.options.onBatch(
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              highWatermark: Number(batch.highWatermark),
+              messages: batch.messages.map((m) => ({
+                offset: Number(m.offset),
+                key: m.key ?? null,
+                value: m.value ?? null,
+                timestamp: Number(m.timestamp),
+              })),
+            },
+            async () => undefined, // librdkafka heartbeats on its own thread
+          );
+        },
+      })
+      .catch((error: Error) => this.options.onCrash(error, false));
+  }
+
+  private pauseAll(): void {
+    if (this.assignment.length > 0) this.consumer.pause(this.assignment.map(({ topic }) => ({ topic })));
   }
 
   /** The next fetch of this partition starts at `offset` (batches already fetched are dropped). */
@@ -98,13 +116,13 @@ export class SinkConsumer {
   pause(): void {
     if (this.paused) return;
     this.paused = true;
-    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    this.pauseAll();
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+    if (this.assignment.length > 0) this.consumer.resume(this.assignment.map(({ topic }) => ({ topic })));
   }
 
   get isPaused(): boolean {
@@ -112,7 +130,6 @@ export class SinkConsumer {
   }
 
   async stop(): Promise<void> {
-    await this.consumer.stop().catch(() => undefined);
     await this.consumer.disconnect().catch(() => undefined);
   }
 }

@@ -1,7 +1,20 @@
-import type { Kafka } from 'kafkajs';
-import { ConfigResourceTypes } from 'kafkajs';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { TopicDriftError } from '../errors';
+import type { Kafka } from './client';
 import { retryRetriable } from './retriable';
+import { describeTopicConfigs } from './topicConfigs';
+
+type Admin = KafkaJS.Admin;
+
+async function withAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.kafkaJS.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
 
 /** What the adapter needs to know about a topic; mirrors contracts' TopicSpec without importing it. */
 export interface DesiredTopic {
@@ -27,19 +40,17 @@ export async function ensureTopics(
   topics: readonly DesiredTopic[],
   replicationFactor: number,
 ): Promise<TopicReport> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const initiallyPresent = new Set(await retryRetriable(() => admin.listTopics()));
     const missing = topics.filter((t) => !initiallyPresent.has(t.name));
-    // A broker that has just started may not host every partition yet ("does not host this
-    // topic-partition" while waiting for leaders): retry, creating only what is still missing.
+    // A broker that has just started may not host every partition yet: retry, creating only what is
+    // still missing.
     await retryRetriable(async () => {
       const present = new Set(await admin.listTopics());
       const toCreate = missing.filter((t) => !present.has(t.name));
       if (toCreate.length === 0) return;
       await admin.createTopics({
-        waitForLeaders: true,
+        timeout: 30_000,
         topics: toCreate.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
@@ -51,13 +62,26 @@ export async function ensureTopics(
         })),
       });
     }, 20);
-    const present = initiallyPresent;
-    const existing = topics.filter((t) => present.has(t.name));
-    const drift = existing.length === 0 ? [] : await findDrift(admin, existing);
+    if (missing.length > 0)
+      await waitForLeaders(
+        admin,
+        missing.map((t) => t.name),
+      );
+    const existing = topics.filter((t) => initiallyPresent.has(t.name));
+    const drift = existing.length === 0 ? [] : await findDrift(kafka, admin, existing);
     return { created: missing.map((t) => t.name), existing: existing.map((t) => t.name), drift };
-  } finally {
-    await admin.disconnect();
-  }
+  });
+}
+
+/** New topics are usable once every partition has a leader. */
+async function waitForLeaders(admin: Admin, names: readonly string[]): Promise<void> {
+  await retryRetriable(async () => {
+    const metadata = await admin.fetchTopicMetadata({ topics: [...names] });
+    const leaderless = metadata.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map(() => t.name));
+    if (leaderless.length > 0) {
+      throw Object.assign(new Error(`no leader yet for ${leaderless[0]}`), { retriable: true });
+    }
+  }, 40);
 }
 
 /** Like ensureTopics, but throws TopicDriftError listing every difference. */
@@ -76,27 +100,21 @@ export async function ensureTopicsOrThrow(
   return report;
 }
 
-async function findDrift(
-  admin: ReturnType<Kafka['admin']>,
-  topics: readonly DesiredTopic[],
-): Promise<string[]> {
+async function findDrift(kafka: Kafka, admin: Admin, topics: readonly DesiredTopic[]): Promise<string[]> {
   const drift: string[] = [];
-  const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: topics.map((t) => ({
-      type: ConfigResourceTypes.TOPIC,
-      name: t.name,
-      configNames: ['cleanup.policy'],
-    })),
-  });
+  const metadata = await retryRetriable(() =>
+    admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) }),
+  );
+  const configs = await describeTopicConfigs(
+    kafka,
+    topics.map((t) => t.name),
+  );
   for (const topic of topics) {
-    const partitions = metadata.topics.find((m) => m.name === topic.name)?.partitions.length ?? 0;
+    const partitions = metadata.find((m) => m.name === topic.name)?.partitions.length ?? 0;
     if (partitions !== topic.partitions) {
       drift.push(`${topic.name}: has ${partitions} partitions, expected ${topic.partitions}`);
     }
-    const resource = described.resources.find((r) => r.resourceName === topic.name);
-    const policy = resource?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
+    const policy = configs.get(topic.name)?.['cleanup.policy'];
     if (policy !== topic.cleanupPolicy) {
       drift.push(`${topic.name}: has cleanup.policy=${policy ?? 'unknown'}, expected ${topic.cleanupPolicy}`);
     }
@@ -104,50 +122,38 @@ async function findDrift(
   return drift;
 }
 
-/** Cleanup policy and partition count of a topic as the broker reports them (tests and `stack status`). */
+/** Configs and partition count of a topic as the broker reports them (tests and `stack status`). */
 export async function describeTopic(
   kafka: Kafka,
   name: string,
 ): Promise<{ partitions: number; configs: Record<string, string> }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const metadata = await admin.fetchTopicMetadata({ topics: [name] });
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name }],
-    });
-    const configs: Record<string, string> = {};
-    for (const entry of described.resources[0]?.configEntries ?? [])
-      configs[entry.configName] = entry.configValue;
-    return { partitions: metadata.topics[0]?.partitions.length ?? 0, configs };
-  } finally {
-    await admin.disconnect();
-  }
+  return withAdmin(kafka, async (admin) => {
+    const metadata = await retryRetriable(() => admin.fetchTopicMetadata({ topics: [name] }));
+    const configs = (await describeTopicConfigs(kafka, [name])).get(name) ?? {};
+    return { partitions: metadata[0]?.partitions.length ?? 0, configs };
+  });
 }
 
 /** Deletes topics (in chunks); returns how many were deleted. Used by test teardown and tooling. */
 export async function deleteTopics(kafka: Kafka, names: readonly string[]): Promise<number> {
   if (names.length === 0) return 0;
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     for (let i = 0; i < names.length; i += 100) {
       await retryRetriable(() => admin.deleteTopics({ topics: names.slice(i, i + 100), timeout: 30_000 }));
     }
     return names.length;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** All topic names in the cluster. */
 export async function listTopics(kafka: Kafka): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await retryRetriable(() => admin.listTopics());
-  } finally {
-    await admin.disconnect();
-  }
+  return withAdmin(kafka, (admin) => retryRetriable(() => admin.listTopics()));
+}
+
+/** Per partition of a topic, its end offset (high watermark) now. */
+export async function topicEndOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  return withAdmin(kafka, async (admin) => {
+    const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic));
+    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  });
 }

@@ -1,8 +1,8 @@
-// Follows a whole topic from the beginning, forever, without committing: for in-memory read models that
-// rebuild on every start. Reports progress per partition (including batches that held only control
-// records, which never reach the record callback) so callers can tell when they have caught up.
-import { randomBytes } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+// Follows a whole topic from the beginning, forever, without a consumer group: for in-memory read models
+// that rebuild on every start. Reports progress per partition (end-of-partition events included: a
+// partition that ends in commit markers never delivers those offsets) so callers know when they caught up.
+import type { Kafka } from './client';
+import { headersOf, RdConsumer } from './rdConsumer';
 import type { RecordRead } from './readToEnd';
 import { retryRetriable } from './retriable';
 
@@ -16,69 +16,113 @@ export interface FollowerProgress {
 export interface TopicFollowerOptions {
   readonly topic: string;
   readonly groupPrefix: string;
+  /** A throw makes the follower read the same records again after a short pause (nothing is skipped). */
   readonly onRecords: (records: readonly RecordRead[]) => Promise<void>;
   readonly onProgress: (progress: FollowerProgress) => void;
   readonly onCrash: (error: Error) => void;
 }
 
+const OFFSET_BEGINNING = -2;
+
 export class TopicFollower {
-  private readonly consumer: Consumer;
+  private consumer: RdConsumer | null = null;
+  private running = false;
+  private loop: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: TopicFollowerOptions,
-  ) {
-    this.consumer = kafka.consumer({
-      groupId: `${options.groupPrefix}-${randomBytes(6).toString('hex')}`,
-      readUncommitted: false,
-      maxWaitTimeInMs: 50,
+  ) {}
+
+  private async connect(): Promise<RdConsumer> {
+    this.consumer ??= await RdConsumer.connect(this.kafka, {
+      'group.id': `${this.options.groupPrefix}-follower`,
+      'enable.partition.eof': true,
+      'fetch.wait.max.ms': 20,
     });
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-      options.onProgress({
-        partition: payload.partition,
-        position: Number(payload.lastOffset) + 1,
-        highWatermark: Number(payload.highWatermark),
-      }),
-    );
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) options.onCrash(payload.error);
-    });
+    return this.consumer;
   }
 
   /** End offsets now, per partition: what "caught up at start-up" means. */
   async endOffsets(): Promise<Map<number, number>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await retryRetriable(() => admin.fetchTopicOffsets(this.options.topic));
-      return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-    } finally {
-      await admin.disconnect();
+    const consumer = await this.connect();
+    const count =
+      (await retryRetriable(() => consumer.partitionCounts([this.options.topic]))).get(this.options.topic) ??
+      0;
+    const ends = new Map<number, number>();
+    for (let partition = 0; partition < count; partition++) {
+      const { high } = await retryRetriable(() => consumer.watermarks(this.options.topic, partition));
+      ends.set(partition, high);
     }
+    return ends;
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch: async ({ batch }) => {
-        await this.options.onRecords(
-          batch.messages.map((m) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: Number(m.offset),
-            key: m.key,
-            value: m.value,
-            headers: {},
-          })),
-        );
-      },
-    });
+    const consumer = await this.connect();
+    const count =
+      (await retryRetriable(() => consumer.partitionCounts([this.options.topic]))).get(this.options.topic) ??
+      0;
+    consumer.assign(
+      Array.from({ length: count }, (_, partition) => ({
+        topic: this.options.topic,
+        partition,
+        offset: OFFSET_BEGINNING,
+      })),
+    );
+    this.running = true;
+    this.loop = this.run(consumer);
+  }
+
+  private async run(consumer: RdConsumer): Promise<void> {
+    const { topic } = this.options;
+    while (this.running) {
+      let records: RecordRead[] = [];
+      try {
+        const messages = await consumer.consume(5000, 100);
+        records = messages.map((m) => ({
+          topic: m.topic,
+          partition: m.partition,
+          offset: m.offset,
+          key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
+          value: m.value ?? null,
+          headers: headersOf(m),
+        }));
+        if (records.length > 0) await this.options.onRecords(records);
+      } catch (error) {
+        if (!this.running) return;
+        if (records.length === 0) {
+          this.options.onCrash(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        // Read the same records again: the first offset of each partition in the failed batch.
+        const firsts = new Map<number, number>();
+        for (const r of records) if (!firsts.has(r.partition)) firsts.set(r.partition, r.offset);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        for (const [partition, offset] of firsts)
+          await consumer.seek(topic, partition, offset).catch(() => undefined);
+        continue;
+      }
+      const last = new Map<number, number>();
+      for (const r of records) last.set(r.partition, r.offset + 1);
+      for (const [partition, position] of last) {
+        const high = consumer.cachedHighWatermark(topic, partition) ?? position;
+        this.options.onProgress({ partition, position, highWatermark: Math.max(high, position) });
+      }
+      for (const eof of consumer.eofs.splice(0)) {
+        if (eof.topic === topic)
+          this.options.onProgress({
+            partition: eof.partition,
+            position: eof.offset,
+            highWatermark: eof.offset,
+          });
+      }
+    }
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect().catch(() => undefined);
+    this.running = false;
+    await this.loop;
+    await this.consumer?.disconnect();
+    this.consumer = null;
   }
 }

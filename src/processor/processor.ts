@@ -1,44 +1,52 @@
-// The processor process: one consumer-group member on the command topic, one PartitionTask per owned
-// partition. kafkajs has no revoke callback, so each new assignment is diffed against the tasks held.
+// The processor process (exactly-once v2, docs/adr/0004-processor-transactions.md): one consumer-group
+// member and one transactional producer for the whole instance, one PartitionTask per owned partition,
+// and one loop: apply rebalance events, fetch from every ready partition, run a cycle (one transaction),
+// and start the next cycle as soon as the commit returns.
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Config } from '../config';
-import { connectSerdes, topicNames, topicSpecs, type Serdes } from '../contracts';
+import { connectSerdes, topicNames, topicSpecs, type Serdes, type TopicNames } from '../contracts';
 import { describeError } from '../errors';
 import {
   createKafka,
   ensureTopicsOrThrow,
+  GroupMember,
+  headersOf,
   partitionForKey,
-  PartitionedConsumer,
-  type BatchControl,
-  type InputBatch,
+  TransactionalWriter,
+  TransactionError,
   type Kafka,
+  type Message,
 } from '../kafka';
 import { startHealthServer, type HealthReport, type HealthServer, type Logger } from '../observability';
 import { InstanceLock } from '../state';
+import type { RawCommand } from './commandHandler';
+import { runCycle } from './commitCycle';
 import { PartitionTask, type TaskDeps } from './partitionTask';
 import { ProcessorMetrics } from './processorMetrics';
 
 export interface ProcessorOptions {
-  /** A batch or restore running longer than this makes /healthz report the task as stuck. */
+  /** A task initialising longer than this, or cycles failing for longer, makes /healthz unhealthy. */
   readonly stuckAfterMs?: number;
-  readonly maxCommandsPerTransaction?: number;
-  readonly partitionsConsumedConcurrently?: number;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Processor {
   private readonly tasks = new Map<number, PartitionTask>();
-  /** GROUP_JOIN count, and the partitions the latest one assigned to this instance. */
-  private generation = 0;
-  private assigned = new Set<number>();
-  private deps: TaskDeps | null = null;
   private readonly metrics = new ProcessorMetrics();
   private readonly kafka: Kafka;
   private readonly log: Logger;
-  private consumer: PartitionedConsumer | null = null;
+  private readonly topics: TopicNames;
+  private member: GroupMember | null = null;
+  private writer: TransactionalWriter | null = null;
+  private deps: TaskDeps | null = null;
   private lock: InstanceLock | null = null;
   private health: HealthServer | null = null;
-  private serdes: Serdes | null = null;
-  private crashed: string | null = null;
+  private loop: Promise<void> = Promise.resolve();
+  private failingSince: number | null = null;
+  private lastFailure: string | null = null;
   private stopping = false;
 
   constructor(
@@ -48,101 +56,205 @@ export class Processor {
   ) {
     this.log = logger.child({ component: 'processor' });
     this.kafka = createKafka(config, { clientId: `${config.applicationId}-${process.pid}`, logger });
+    this.topics = topicNames(config.topicPrefix);
+  }
+
+  /**
+   * The instance's transactional id: stable for one state directory on one host (the state lock makes it
+   * exclusive), so a restarted instance fences its crashed predecessor's open transaction at once.
+   */
+  private transactionalId(): string {
+    const dir = createHash('sha256').update(resolve(this.config.stateDir)).digest('hex').slice(0, 10);
+    return `${this.config.applicationId}-${this.config.instanceId ?? `${hostname()}-${dir}`}`;
   }
 
   /** Locks the state directory, checks topics and schemas, serves health, joins the group. */
   async start(): Promise<void> {
     const { config } = this;
     this.lock = await InstanceLock.acquire(config.stateDir);
-    const topics = topicNames(config.topicPrefix);
     await ensureTopicsOrThrow(
       this.kafka,
       topicSpecs(config.topicPrefix, config.partitions),
       config.replicationFactor,
     );
-    this.serdes = await connectSerdes({ url: config.registryUrl, auth: config.registryAuth }, topics);
+    const serdes: Serdes = await connectSerdes(
+      { url: config.registryUrl, auth: config.registryAuth },
+      this.topics,
+    );
     this.health = await startHealthServer(config.httpHost, config.metricsPort, this.metrics.registry, () =>
       this.healthReport(),
     );
-
-    const deps: TaskDeps = {
+    this.writer = await TransactionalWriter.create(this.kafka, {
+      transactionalId: this.transactionalId(),
+      transactionTimeoutMs: config.transactionTimeoutMs,
+    });
+    this.member = await GroupMember.join(this.kafka, {
+      groupId: config.applicationId,
+      topic: this.topics.commands,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      instanceId: config.instanceId,
+      maxPollIntervalMs: Math.max(config.transactionTimeoutMs * 3, 30_000),
+    });
+    this.deps = {
       kafka: this.kafka,
-      serdes: this.serdes,
-      topics,
+      member: this.member,
+      serdes,
+      topics: this.topics,
       applicationId: config.applicationId,
       stateDir: config.stateDir,
       logger: this.log,
       metrics: this.metrics,
       partitionOfPool: (poolId) => partitionForKey(poolId, config.partitions),
-      maxCommandsPerTransaction: this.options.maxCommandsPerTransaction ?? 500,
-      transactionTimeoutMs: 60_000,
       writerId: `${hostname()}/${process.pid}`,
     };
-    this.deps = deps;
-    this.consumer = new PartitionedConsumer(this.kafka, {
-      groupId: config.applicationId,
-      topic: topics.commands,
-      sessionTimeoutMs: config.sessionTimeoutMs,
-      partitionsConsumedConcurrently:
-        this.options.partitionsConsumedConcurrently ?? Math.min(config.partitions, 12),
-      onAssignment: (partitions) => this.reassign(partitions, deps),
-      onBatch: (batch, control) => this.onBatch(batch, control),
-      onCrash: (error, willRestart) => {
-        this.log.error({ err: describeError(error), willRestart }, 'consumer crashed');
-        if (!willRestart) this.crashed = describeError(error);
-      },
-    });
-    await this.consumer.start();
-    this.log.info({ group: config.applicationId, metricsPort: this.health.port }, 'processor started');
+    this.loop = this.run(this.member, this.deps);
+    this.log.info(
+      { group: config.applicationId, instanceId: config.instanceId, metricsPort: this.health.port },
+      'processor started',
+    );
   }
 
-  private reassign(partitions: readonly number[], deps: TaskDeps): void {
-    const owned = new Set(partitions);
-    this.generation++;
-    this.assigned = owned;
-    for (const [partition, task] of this.tasks) {
-      if (!owned.has(partition) || task.state === 'closed') {
-        this.tasks.delete(partition);
-        void task.close('revoked');
+  private async run(member: GroupMember, deps: TaskDeps): Promise<void> {
+    let failures = 0;
+    let work = new Map<PartitionTask, RawCommand[]>();
+    while (!this.stopping) {
+      try {
+        await this.applyRebalances(member, deps);
+        const messages = await member.consumer.consume(this.config.maxCommandsPerCycle, 50);
+        work = this.readyWork(messages);
+        if (work.size > 0) {
+          const report = await runCycle(work, {
+            writer: this.writer as TransactionalWriter,
+            member,
+            commandTopic: this.topics.commands,
+            metrics: this.metrics,
+            maxCycleMs: this.config.maxCycleMs,
+          });
+          // Deferred tasks keep their commands for the next cycle: fetch them again.
+          for (const task of report.deferred) await this.reposition(task);
+        }
+        failures = 0;
+        this.failingSince = null;
+        this.updateLag(member);
+      } catch (error) {
+        failures++;
+        this.failingSince ??= Date.now();
+        this.lastFailure = describeError(error);
+        await this.recover(error, work);
+        if (!this.stopping) await sleep(Math.min(5000, 50 * 2 ** Math.min(failures, 7)));
       }
     }
-    for (const partition of owned) {
-      if (!this.tasks.has(partition))
-        this.tasks.set(partition, new PartitionTask(partition, deps, this.generation));
-    }
-    this.metrics.tasksOwned.set(this.tasks.size);
-    this.log.info({ partitions: [...owned].sort((a, b) => a - b) }, 'assignment');
   }
 
-  private async onBatch(batch: InputBatch, control: BatchControl): Promise<void> {
-    const task = this.tasks.get(batch.partition);
-    if (!task || task.state === 'closed') {
-      // Not ours (any more): a zombie's leftover fetch, or a task fenced by a newer owner. Never create a
-      // task from a fetch, only from an assignment; wait for the group to tell us what we own.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+  /** The fetched commands of ready tasks, by task, in offset order. Others' fetches are dropped. */
+  private readyWork(messages: readonly Message[]): Map<PartitionTask, RawCommand[]> {
+    const work = new Map<PartitionTask, RawCommand[]>();
+    for (const m of messages) {
+      const task = this.tasks.get(m.partition);
+      if (!task || task.state !== 'ready' || m.topic !== this.topics.commands) continue;
+      let list = work.get(task);
+      if (!list) work.set(task, (list = []));
+      list.push({
+        offset: m.offset,
+        key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
+        value: m.value ?? null,
+        headers: headersOf(m),
+      });
+    }
+    return work;
+  }
+
+  private async applyRebalances(member: GroupMember, deps: TaskDeps): Promise<void> {
+    for (const event of member.takeEvents()) {
+      if (event.kind === 'assigned') {
+        for (const partition of event.partitions) this.startTask(partition, deps);
+        this.log.info({ partitions: event.partitions }, 'partitions assigned');
+      } else {
+        for (const partition of event.partitions) {
+          const task = this.tasks.get(partition);
+          this.tasks.delete(partition);
+          this.metrics.lag.remove({ partition: String(partition) });
+          await task?.close(event.lost ? 'lost' : 'revoked');
+        }
+        this.log.info({ partitions: event.partitions, lost: event.lost }, 'partitions revoked');
+      }
+    }
+    // Every revoked partition's work is committed (no cycle is in progress here): give them up.
+    member.completeRevocations();
+    this.metrics.tasksOwned.set(this.tasks.size);
+  }
+
+  /** A new task: its partition stays paused until the task is ready, then fetching starts at its position. */
+  private startTask(partition: number, deps: TaskDeps): void {
+    void this.tasks.get(partition)?.close('replaced');
+    const task = new PartitionTask(partition, deps);
+    this.tasks.set(partition, task);
+    void task.ready.then((ready) =>
+      ready && this.tasks.get(partition) === task ? this.reposition(task) : undefined,
+    );
+  }
+
+  private async reposition(task: PartitionTask): Promise<void> {
+    try {
+      await this.member?.resumeAt(task.partition, task.nextOffset);
+    } catch (error) {
+      if (this.tasks.get(task.partition) !== task) return; // revoked meanwhile
+      this.log.warn(
+        { partition: task.partition, err: describeError(error) },
+        'seek failed; rebuilding the task',
+      );
+      this.rebuild(task);
+    }
+  }
+
+  private rebuild(task: PartitionTask): void {
+    if (!this.deps || this.stopping || this.tasks.get(task.partition) !== task) return;
+    this.member?.pause([task.partition]);
+    this.startTask(task.partition, this.deps);
+  }
+
+  /**
+   * After a failed cycle: an aborted transaction changed nothing, so the cycle's tasks fetch their commands
+   * again. An unknown outcome (fatal producer error, commit lost) is learnt from Kafka: a new producer
+   * (which waits for the old one's transaction to finish) and every task restored again.
+   */
+  private async recover(
+    error: unknown,
+    work: ReadonlyMap<PartitionTask, readonly RawCommand[]>,
+  ): Promise<void> {
+    const unknown = error instanceof TransactionError && error.outcome === 'unknown';
+    this.log.warn(
+      { err: describeError(error), outcome: error instanceof TransactionError ? error.outcome : 'not sent' },
+      unknown
+        ? 'transaction outcome unknown; restoring every task from Kafka'
+        : 'cycle failed; retrying its commands',
+    );
+    if (!unknown) {
+      for (const task of work.keys())
+        if (this.tasks.get(task.partition) === task) await this.reposition(task);
       return;
     }
-    if (!(await task.whenReady(control.heartbeat))) return;
-    await task.processBatch(batch, control);
-    if (task.isClosed && this.tasks.get(batch.partition) === task) {
-      this.tasks.delete(batch.partition);
-      // Fenced, but the group assigned this partition to us again after the task was created (e.g. we
-      // were paused, rejoined, and kept the partition while another instance had fenced us meanwhile):
-      // start over. In the task's own generation, a fence means someone else owns it now: wait for the
-      // group instead of fencing them back.
-      if (
-        !this.stopping &&
-        this.deps &&
-        task.generation < this.generation &&
-        this.assigned.has(batch.partition)
-      ) {
-        this.log.warn(
-          { partition: batch.partition },
-          'task was fenced before the latest assignment; starting it again',
-        );
-        this.tasks.set(batch.partition, new PartitionTask(batch.partition, this.deps, this.generation));
+    await this.writer?.close();
+    this.writer = null;
+    while (!this.writer && !this.stopping) {
+      try {
+        this.writer = await TransactionalWriter.create(this.kafka, {
+          transactionalId: this.transactionalId(),
+          transactionTimeoutMs: this.config.transactionTimeoutMs,
+        });
+      } catch (createError) {
+        this.log.warn({ err: describeError(createError) }, 'transactional producer not ready; retrying');
+        await sleep(1000);
       }
-      this.metrics.tasksOwned.set(this.tasks.size);
+    }
+    for (const task of [...this.tasks.values()]) this.rebuild(task);
+  }
+
+  private updateLag(member: GroupMember): void {
+    for (const task of this.tasks.values()) {
+      const high = member.consumer.cachedHighWatermark(this.topics.commands, task.partition);
+      if (high === null) continue;
+      this.metrics.lag.set({ partition: String(task.partition) }, Math.max(0, high - (task.nextOffset ?? 0)));
     }
   }
 
@@ -154,29 +266,32 @@ export class Processor {
       state: t.state,
       nextOffset: t.nextOffset,
       busyMs: t.busySince === null ? 0 : now - t.busySince,
+      ...(t.lastError ? { lastError: t.lastError } : {}),
     }));
     const stuck = tasks.filter((t) => t.busyMs > stuckAfterMs).map((t) => t.partition);
-    const assignedWithoutTask = [...this.assigned].filter((p) => !this.tasks.has(p));
+    const failingMs = this.failingSince === null ? 0 : now - this.failingSince;
     return {
-      healthy: this.crashed === null && stuck.length === 0 && !this.stopping,
-      crashed: this.crashed,
+      healthy: stuck.length === 0 && failingMs <= stuckAfterMs && !this.stopping && this.member !== null,
       stuck,
-      assignedWithoutTask,
+      failingMs,
+      ...(this.failingSince !== null ? { lastFailure: this.lastFailure } : {}),
       tasks,
     };
   }
 
-  /** Stops fetching, lets open transactions finish, releases every task and leaves the group. */
+  /** Finishes the cycle in progress (its transaction commits or aborts), leaves the group, releases all. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info('stopping');
-    // A task that cannot fence or restore (registry down, disk full) would otherwise hold the batch in
-    // progress, and with it consumer.stop(), forever.
-    for (const task of this.tasks.values()) task.stopInitialising();
-    await this.consumer?.stop();
-    await Promise.all([...this.tasks.values()].map((t) => t.close('shutdown')));
+    await this.loop;
+    const tasks = [...this.tasks.values()];
     this.tasks.clear();
+    await Promise.all(tasks.map((t) => t.close('shutdown')));
+    // A task that cannot initialise (registry down, disk full) must not hold the shutdown for long.
+    await Promise.race([Promise.all(tasks.map((t) => t.ready)), sleep(5000)]);
+    await this.member?.leave();
+    await this.writer?.close();
     await this.health?.close();
     await this.lock?.release();
     this.log.info('stopped');

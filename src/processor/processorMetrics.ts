@@ -17,8 +17,20 @@ export class ProcessorMetrics {
   });
   readonly batchSize = new Histogram({
     name: 'capacity_processor_batch_size',
-    help: 'Commands per transaction',
-    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    help: 'Commands per cycle (one transaction for every owned partition)',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+    registers: [this.registry],
+  });
+  readonly tasksPerCycle = new Histogram({
+    name: 'capacity_processor_cycle_tasks',
+    help: 'Partition tasks with commands in one cycle',
+    buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32],
+    registers: [this.registry],
+  });
+  readonly cycleSeconds = new Histogram({
+    name: 'capacity_processor_cycle_seconds',
+    help: 'Time of one cycle: decide, send, commit, write RocksDB',
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
     registers: [this.registry],
   });
   readonly commitSeconds = new Histogram({
@@ -34,7 +46,7 @@ export class ProcessorMetrics {
   });
   readonly restoreSeconds = new Histogram({
     name: 'capacity_processor_restore_seconds',
-    help: 'Time to fence and restore one task',
+    help: 'Time to position and restore one task',
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
     registers: [this.registry],
   });
@@ -47,11 +59,6 @@ export class ProcessorMetrics {
   readonly tasksOwned = new Gauge({
     name: 'capacity_processor_tasks_owned',
     help: 'Partition tasks this instance owns',
-    registers: [this.registry],
-  });
-  readonly fenced = new Counter({
-    name: 'capacity_processor_tasks_fenced_total',
-    help: 'Tasks dropped because another instance fenced them (this one was a zombie)',
     registers: [this.registry],
   });
 

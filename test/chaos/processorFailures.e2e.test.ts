@@ -92,7 +92,7 @@ test('a paused processor (SIGSTOP past the session timeout) is fenced: none of i
   const kafka = createKafka(env.config, { clientId: 'zombie-audit', logger: createLogger('error') });
   const zombieWriter = `${hostname()}/${zombie.pid}`;
   const survivorWriter = `${hostname()}/${survivor.pid}`;
-  for (const topic of [topics.events, topics.poolState, topics.reservations, topics.taskPositions]) {
+  for (const topic of [topics.events, topics.poolState, topics.reservations, topics.commandResults]) {
     const writers = new Map<number, string[]>();
     await readToEnd(
       kafka,

@@ -1,11 +1,10 @@
 // The processor as users run it (`capacity processor`), against the real broker and registry.
 import { rmSync } from 'node:fs';
-import { Partitioners } from 'kafkajs';
 import type { CapacityClient } from '../../src/client';
 import { createKafka } from '../../src/kafka';
 import { createLogger } from '../../src/observability';
 import { COMMAND_ID_HEADER, createSerdes, topicNames } from '../../src/contracts';
-import { readToEnd, TaskWriter } from '../../src/kafka';
+import { readToEnd } from '../../src/kafka';
 import { serviceEnv, type ServiceEnv } from '../support/serviceEnv';
 import { ServiceProcess } from '../support/serviceProcess';
 
@@ -78,7 +77,7 @@ test('poison: garbage bytes and invalid values become dead letters and rejection
   const config = env.config;
   const topics = topicNames(config.topicPrefix);
   const kafka = createKafka(config, { clientId: 'poison-test', logger: createLogger('error') });
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.kafkaJS.producer({ kafkaJS: {} });
   await producer.connect();
   await producer.send({
     topic: topics.commands,
@@ -152,7 +151,10 @@ test('commands from a transactional producer (commit markers between them) are a
   const serdes = createSerdes({ url: env.config.registryUrl }, topics);
   await serdes.command.register();
   await serdes.result.register();
-  const writer = await TaskWriter.create(kafka, `gaps-${Date.now()}`, 10_000);
+  const writer = kafka.kafkaJS.producer({
+    kafkaJS: { transactionalId: `gaps-${Date.now()}`, idempotent: true },
+  });
+  await writer.connect();
   const partitionCount = env.config.partitions;
   const resultOf = async (commandId: string): Promise<string | null> => {
     const deadline = Date.now() + 20_000;
@@ -186,12 +188,14 @@ test('commands from a transactional producer (commit markers between them) are a
       expectedVersion: null,
       command,
     });
-    await writer.commit([{ topic: topics.commands, key: 'gaps-1', value }], null);
+    const transaction = await writer.transaction();
+    await transaction.send({ topic: topics.commands, messages: [{ key: 'gaps-1', value }] });
+    await transaction.commit();
   };
   await send('gap-define', { type: 'DefinePool', poolId: 'gaps-1', zone: 'west', ...slot, capacity: 5 });
   expect(await resultOf('gap-define')).toBe('accepted');
   await send('gap-reserve', { type: 'ReserveCapacity', poolId: 'gaps-1', units: 1 });
   expect(await resultOf('gap-reserve')).toBe('accepted');
-  await writer.close();
+  await writer.disconnect();
   expect(await p.stop()).toBe(0);
 });

@@ -232,7 +232,7 @@ test('a later event schema with an extra optional field and a new event type loa
   };
   const { partitionForKey, createKafka } = await import('../../../src/kafka');
   const kafka = createKafka(config, { clientId: uniqueName('v2'), logger: createLogger('error') });
-  const producer = kafka.producer();
+  const producer = kafka.kafkaJS.producer({ kafkaJS: {} });
   await producer.connect();
   await producer.send({
     topic: topicNames(config.topicPrefix).events,

@@ -8,7 +8,7 @@ import { Warehouse, type WarehouseTarget } from '../../../src/connector';
 import { connectSerdes, topicNames, topicSpecs, type Serdes } from '../../../src/contracts';
 import { postgresStack } from '../../../src/devstack';
 import type { EventEnvelope, Pool } from '../../../src/domain';
-import { createKafka, ensureTopicsOrThrow, partitionForKey } from '../../../src/kafka';
+import { createKafka, ensureTopicsOrThrow, partitionForKey, topicEndOffsets } from '../../../src/kafka';
 import { createLogger } from '../../../src/observability';
 import { uniqueName } from '../../support/names';
 import { scratchDir } from '../../support/serviceProcess';
@@ -90,7 +90,7 @@ export async function topicEnv(config: Config, env: Record<string, string>): Pro
   await ensureTopicsOrThrow(kafka, topicSpecs(config.topicPrefix, config.partitions), 1);
   const topics = topicNames(config.topicPrefix);
   const serdes = await connectSerdes({ url: config.registryUrl, auth: config.registryAuth }, topics);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.kafkaJS.producer({ kafkaJS: { idempotent: true, acks: -1 } });
   await producer.connect();
   const partitionOf = (poolId: string) => partitionForKey(poolId, config.partitions);
   return {
@@ -102,7 +102,6 @@ export async function topicEnv(config: Config, env: Record<string, string>): Pro
         const events = history.events.slice(i, i + chunk);
         const states = history.states.slice(i, i + chunk);
         await producer.sendBatch({
-          acks: -1,
           topicMessages: [
             {
               topic: topics.events,
@@ -125,17 +124,11 @@ export async function topicEnv(config: Config, env: Record<string, string>): Pro
       }
     },
     async endOffsets() {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const ends = new Map<string, number>();
-        for (const topic of [topics.events, topics.poolState])
-          for (const o of await admin.fetchTopicOffsets(topic))
-            ends.set(`${topic}:${o.partition}`, Number(o.high));
-        return ends;
-      } finally {
-        await admin.disconnect();
-      }
+      const ends = new Map<string, number>();
+      for (const topic of [topics.events, topics.poolState])
+        for (const [partition, high] of await topicEndOffsets(kafka, topic))
+          ends.set(`${topic}:${partition}`, high);
+      return ends;
     },
     close: () => producer.disconnect(),
   };

@@ -28,14 +28,16 @@ test('a record encoded with a registered schema is produced, consumed and decode
   expect(encoded[0]).toBe(0); // Confluent magic byte
   expect(encoded.readInt32BE(1)).toBe(id);
 
-  const producer = kafka.producer();
+  const producer = kafka.kafkaJS.producer({ kafkaJS: {} });
   await producer.connect();
   await producer.send({ topic, messages: [{ key: 'north-1', value: encoded }] });
   await producer.disconnect();
 
-  const consumer = kafka.consumer({ groupId: uniqueName('avro-reader') });
+  const consumer = kafka.kafkaJS.consumer({
+    kafkaJS: { groupId: uniqueName('avro-reader'), fromBeginning: true },
+  });
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.subscribe({ topics: [topic] });
   const value = await new Promise<Buffer>((resolve) => {
     void consumer.run({ eachMessage: async ({ message }) => resolve(message.value as Buffer) });
   });

@@ -1,54 +1,76 @@
-// The single-writer mechanism the processor relies on, proven on this broker with kafkajs:
-// read_committed hides aborted transactions, and a second producer with the same transactional id
-// fences the first.
-import type { Consumer, Producer } from 'kafkajs';
-import { connectFencedProducer, ensureTopics, isFencingError } from '../../../src/kafka';
+// The exactly-once mechanism the processor relies on, proven on this broker with librdkafka:
+// read_committed hides aborted transactions, consumed offsets commit with the transaction (and only with
+// it), and a second producer with the same transactional id fences the first.
+import {
+  ensureTopics,
+  GroupMember,
+  readToEnd,
+  TransactionalWriter,
+  TransactionError,
+  type GroupMember as Member,
+} from '../../../src/kafka';
 import { testConfig, testKafka, uniqueName } from '../../support/infra';
 
 const config = testConfig();
 const kafka = testKafka(config);
 const topic = uniqueName('txn');
+const input = uniqueName('txn-in');
 const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
-  await ensureTopics(kafka, [{ name: topic, partitions: 1, cleanupPolicy: 'delete', configs: {} }], 1);
+  await ensureTopics(
+    kafka,
+    [
+      { name: topic, partitions: 1, cleanupPolicy: 'delete', configs: {} },
+      { name: input, partitions: 1, cleanupPolicy: 'delete', configs: {} },
+    ],
+    1,
+  );
 });
 
 afterAll(async () => {
   for (const close of closers.reverse()) await close();
 });
 
-async function transactionalProducer(transactionalId: string): Promise<Producer> {
-  const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  closers.push(() => producer.disconnect());
-  return producer;
+async function writer(transactionalId: string): Promise<TransactionalWriter> {
+  const w = await TransactionalWriter.create(kafka, { transactionalId, transactionTimeoutMs: 10_000 });
+  closers.push(() => w.close());
+  return w;
 }
 
-/** Reads the topic read_committed until `lastValue` arrives; returns every value seen. */
-async function readCommittedUntil(lastValue: string): Promise<string[]> {
-  const consumer: Consumer = kafka.consumer({ groupId: uniqueName('txn-reader'), readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const seen: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`saw only ${JSON.stringify(seen)}`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.push(message.value?.toString() ?? '');
-        if (message.value?.toString() === lastValue) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
+async function member(groupId: string): Promise<Member> {
+  const m = await GroupMember.join(kafka, {
+    groupId,
+    topic: input,
+    sessionTimeoutMs: 6000,
+    instanceId: null,
+    maxPollIntervalMs: 30_000,
   });
-  await consumer.disconnect();
-  return seen;
+  closers.push(() => m.leave());
+  // Wait for the assignment of the input partition (consume drives the group protocol).
+  for (let i = 0; i < 200 && m.takeEvents().length === 0; i++) await m.consumer.consume(1, 50);
+  return m;
+}
+
+async function committedValues(): Promise<string[]> {
+  const values: string[] = [];
+  await readToEnd(
+    kafka,
+    uniqueName('txn-reader'),
+    [{ topic, partition: 0, fromOffset: null }],
+    async (rs) => {
+      for (const r of rs) values.push(r.value?.toString() ?? '');
+    },
+  );
+  return values;
 }
 
 test('a committed transaction is visible to read_committed readers, an aborted one is not', async () => {
-  const producer = await transactionalProducer(uniqueName('tx'));
+  const producer = kafka.kafkaJS.producer({
+    kafkaJS: { transactionalId: uniqueName('tx'), idempotent: true },
+  });
+  await producer.connect();
+  closers.push(() => producer.disconnect());
 
   const aborted = await producer.transaction();
   await aborted.send({
@@ -59,49 +81,48 @@ test('a committed transaction is visible to read_committed readers, an aborted o
     ],
   });
   await aborted.abort();
-
   const committed = await producer.transaction();
   await committed.send({ topic, messages: [{ key: 'k', value: 'committed-1' }] });
   await committed.commit();
 
-  // A marker committed after both: once it is read, everything before it has been decided.
-  const marker = await producer.transaction();
-  await marker.send({ topic, messages: [{ key: 'k', value: 'marker' }] });
-  await marker.commit();
-
-  expect(await readCommittedUntil('marker')).toEqual(['committed-1', 'marker']);
+  expect(await committedValues()).toEqual(['committed-1']);
 });
 
-test('kafkajs: connect() alone does not fence, a transactional producer must begin a transaction', async () => {
-  // Documents the kafkajs behaviour that connectFencedProducer works around (see its comment).
-  const transactionalId = uniqueName('lazy');
-  const first = await transactionalProducer(transactionalId);
-  const open = await first.transaction();
-  await open.send({ topic, messages: [{ key: 'l', value: 'lazy-first' }] });
-  await transactionalProducer(transactionalId); // connected, but not yet initialised for transactions
-  await expect(open.commit()).resolves.toBeUndefined();
-});
-
-test('a second producer with the same transactional id fences the first', async () => {
-  const transactionalId = uniqueName('fenced');
-  const zombie = await transactionalProducer(transactionalId);
-  const open = await zombie.transaction();
-  await open.send({ topic, messages: [{ key: 'z', value: 'zombie-before-takeover' }] });
-
-  // The new owner's initialisation bumps the epoch and aborts the zombie's open transaction.
-  const owner = await connectFencedProducer(kafka, { transactionalId });
-  closers.push(() => owner.disconnect());
-
-  const failure = await open.commit().then(
-    () => null,
-    (error: unknown) => error,
+test('consumed offsets commit with the transaction, with the group metadata of the consumer (KIP-447)', async () => {
+  const groupId = uniqueName('txn-group');
+  const m = await member(groupId);
+  const w = await writer(uniqueName('eos'));
+  const written = await w.commit(
+    [{ topic, partition: 0, key: 'o', value: Buffer.from('with-offsets') }],
+    [{ topic: input, partition: 0, nextOffset: 42 }],
+    m.consumer,
   );
-  expect(failure).not.toBeNull();
-  expect(isFencingError(failure)).toBe(true);
+  expect(written.get(`${topic}:0`)).toBeGreaterThan(0);
+  const [committed] = await m.consumer.committed([{ topic: input, partition: 0 }], 10_000);
+  expect(committed?.offset).toBe(42);
+  expect(await committedValues()).toContain('with-offsets');
+});
 
-  const next = await owner.transaction();
-  await next.send({ topic, messages: [{ key: 'z', value: 'owner-after-takeover' }] });
-  await next.commit();
-  const seen = await readCommittedUntil('owner-after-takeover');
-  expect(seen).not.toContain('zombie-before-takeover');
+test('a second producer with the same transactional id fences the first; the first learns its outcome is unknown', async () => {
+  const transactionalId = uniqueName('fenced');
+  const m = await member(uniqueName('fence-group'));
+  const zombie = await writer(transactionalId);
+  await zombie.commit(
+    [{ topic, partition: 0, key: 'z', value: Buffer.from('zombie-before') }],
+    [],
+    m.consumer,
+  );
+  await writer(transactionalId); // the new owner's initialisation bumps the epoch
+
+  const failure = await zombie
+    .commit([{ topic, partition: 0, key: 'z', value: Buffer.from('zombie-after') }], [], m.consumer)
+    .then(
+      () => null,
+      (error: unknown) => error,
+    );
+  expect(failure).toBeInstanceOf(TransactionError);
+  expect((failure as TransactionError).outcome).toBe('unknown');
+  const values = await committedValues();
+  expect(values).toContain('zombie-before');
+  expect(values).not.toContain('zombie-after');
 });

@@ -1,0 +1,95 @@
+// Brings one task's RocksDB up to its changelog partitions: from the local checkpoint (or the beginning) to
+// the end offsets, read_committed, each fetched batch and the advanced checkpoint in one RocksDB write.
+import type { Serdes, TopicNames } from '../contracts';
+import type { Pool, Reservation } from '../domain';
+import { readToEnd, type Kafka, type RecordRead } from '../kafka';
+import type { Logger } from '../observability';
+import { TaskStore, type Checkpoint } from '../state';
+
+export interface RestoreDeps {
+  readonly kafka: Kafka;
+  readonly serdes: Serdes;
+  readonly topics: TopicNames;
+  readonly applicationId: string;
+  readonly stateDir: string;
+}
+
+export interface Restored {
+  readonly store: TaskStore;
+  /** Per changelog "topic:partition", the offset after the last record reflected in the store. */
+  readonly changelogOffsets: Record<string, number>;
+  /** The next input offset the local checkpoint recorded (0 when there was none). */
+  readonly checkpointedInput: number;
+  readonly records: number;
+}
+
+export async function restoreTask(deps: RestoreDeps, partition: number, log: Logger): Promise<Restored> {
+  let store = await TaskStore.open(deps.stateDir, partition);
+  try {
+    for (;;) {
+      const checkpoint = await store.checkpoint();
+      const changelogOffsets = { ...(checkpoint?.changelogOffsets ?? {}) };
+      const checkpointedInput = checkpoint?.nextInputOffset ?? 0;
+      const changelogs = [deps.topics.poolState, deps.topics.reservations];
+      const ranges = changelogs.map((topic) => ({
+        topic,
+        partition,
+        fromOffset: changelogOffsets[`${topic}:${partition}`] ?? null,
+      }));
+      const target = store;
+      const result = await readToEnd(deps.kafka, deps.applicationId, ranges, (records) =>
+        applyChangelog(deps, target, records, changelogOffsets, checkpointedInput),
+      );
+      // A checkpoint beyond the end of a changelog means the topics were recreated: the local state
+      // belongs to another cluster's history. Drop it and restore from the beginning.
+      const stale = ranges.some(
+        (r) =>
+          r.fromOffset !== null && r.fromOffset > (result.endOffsets.get(`${r.topic}:${r.partition}`) ?? 0),
+      );
+      if (!stale) {
+        log.info(
+          { records: result.records, fromCheckpoint: checkpoint !== null },
+          'restored from changelogs',
+        );
+        return { store, changelogOffsets, checkpointedInput, records: result.records };
+      }
+      log.warn(
+        'local checkpoint is ahead of the changelogs; wiping local state and restoring from the beginning',
+      );
+      await store.close();
+      TaskStore.wipe(deps.stateDir, partition);
+      store = await TaskStore.open(deps.stateDir, partition);
+    }
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function applyChangelog(
+  deps: RestoreDeps,
+  store: TaskStore,
+  records: readonly RecordRead[],
+  changelogOffsets: Record<string, number>,
+  checkpointedInput: number,
+): Promise<void> {
+  const pools = new Map<string, Pool | null>();
+  const reservations = new Map<string, Reservation | null>();
+  for (const record of records) {
+    const key = record.key?.toString() ?? '';
+    if (record.topic === deps.topics.poolState) {
+      pools.set(key, record.value === null ? null : await deps.serdes.poolState.decode(record.value));
+    } else {
+      reservations.set(
+        key,
+        record.value === null ? null : await deps.serdes.reservation.decode(record.value),
+      );
+    }
+    changelogOffsets[`${record.topic}:${record.partition}`] = record.offset + 1;
+  }
+  const checkpoint: Checkpoint = {
+    changelogOffsets: { ...changelogOffsets },
+    nextInputOffset: checkpointedInput,
+  };
+  await store.commit(pools, reservations, checkpoint);
+}
