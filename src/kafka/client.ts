@@ -1,6 +1,7 @@
 // One place that turns our Config into clients of @confluentinc/kafka-javascript (librdkafka): its
 // KafkaJS-style API for producers and admin, and its librdkafka-style API where we need what the KafkaJS
 // style lacks (manual assignment, rebalance callbacks, consuming across partitions in one call).
+import { readFileSync } from 'node:fs';
 import { KafkaJS, type GlobalConfig } from '@confluentinc/kafka-javascript';
 import type { Config } from '../config';
 import type { Logger } from '../observability';
@@ -20,6 +21,12 @@ export interface Kafka {
   readonly kafkaJS: KafkaJS.Kafka;
   /** librdkafka properties for clients made with the librdkafka-style API (bootstrap, security, id). */
   readonly rdkafka: Readonly<GlobalConfig>;
+  /** The cluster settings, for the one call made with another client (topicConfigs.ts). */
+  readonly cluster: {
+    readonly brokers: readonly string[];
+    readonly sasl: Config['sasl'];
+    readonly tls: { readonly caFile: string | null; readonly caFileContents: string | null } | null;
+  };
   readonly logger: Logger;
   readonly requestTimeoutMs: number;
 }
@@ -84,7 +91,10 @@ export function createKafka(config: Config, options: KafkaClientOptions): Kafka 
       logLevel: KafkaJS.logLevel.WARN,
     },
   });
-  return { kafkaJS, rdkafka, logger: log, requestTimeoutMs };
+  const tls = config.tls
+    ? { caFile: config.tls.caFile, caFileContents: config.tls.caFile ? readFileSync(config.tls.caFile, 'utf8') : null }
+    : null;
+  return { kafkaJS, rdkafka, cluster: { brokers: config.brokers, sasl: config.sasl, tls }, logger: log, requestTimeoutMs };
 }
 
 /** Routes a librdkafka-style client's log events into our logger. */
