@@ -25,11 +25,11 @@ import {
   printTable,
   saturation,
   summarizeShape,
-  writeResult,
   type SaturationRule,
   type Shape,
   type Step,
 } from './httpReport';
+import { writeResult } from './writeResult';
 import { runOpenLoop, type OpenLoopResult, type PlannedRequest } from './openLoop';
 
 const options = new Command()

@@ -1,7 +1,5 @@
 // What the HTTP benchmark concludes from its steps, and how it prints them: a table per shape with the
 // service and the baseline side by side, their saturation rates, and the overload step.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { OpenLoopResult } from './openLoop';
 import type { TargetName } from './httpTargets';
 
@@ -132,13 +130,4 @@ export function printNotes(rule: SaturationRule): void {
   console.log(`\n${describeRule(rule)}`);
   console.log("latency from each request's scheduled start (open loop); p50/p99/max of 2xx answers only");
   console.log(`achieved = 2xx per second; ${ERR_NOTE}`);
-}
-
-/** bench/results/<prefix>-<timestamp>.json (git-ignored). */
-export function writeResult(prefix: string, data: unknown): string {
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify(data, null, 2));
-  return file;
 }
