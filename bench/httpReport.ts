@@ -36,11 +36,14 @@ export function saturation(steps: readonly Step[], target: TargetName, rule: Sat
 
 const num = (n: number, width: number, digits = 0) => n.toFixed(digits).padStart(width);
 const ERR_NOTE =
-  'err = connection errors + client timeouts + not sent (max outstanding reached) + statuses other than 2xx/409/503/504';
-const errorsOf = (r: OpenLoopResult) => r.errors + r.timeouts + r.notSent + r.otherStatus;
+  'err = connection errors + client timeouts + statuses other than 2xx/409/503/504; ' +
+  'unsent = due while max-outstanding requests were in flight (failed, never sent)';
+const errorsOf = (r: OpenLoopResult) => r.errors + r.timeouts + r.otherStatus;
+
+const WIDTH = 65;
 
 function cells(r: OpenLoopResult | undefined): string {
-  if (!r) return ' '.repeat(58);
+  if (!r) return ' '.repeat(WIDTH);
   const l = r.latency.ok;
   return [
     num(r.achievedPerSec, 8),
@@ -51,13 +54,14 @@ function cells(r: OpenLoopResult | undefined): string {
     num(r.shed, 6),
     num(r.serverTimeout, 6),
     num(errorsOf(r), 6),
+    num(r.notSent, 7),
   ].join('');
 }
 
 export function printTable(title: string, steps: readonly Step[]): void {
-  const head = '  achieved  p50 ms  p99 ms  max ms   409   503   504   err';
+  const head = '  achieved  p50 ms  p99 ms  max ms   409   503   504   err unsent';
   console.log(`\n${title}`);
-  console.log(`${''.padEnd(10)}| ${'service'.padEnd(58)}| baseline (row lock)`);
+  console.log(`${''.padEnd(10)}| ${'service'.padEnd(WIDTH)}| baseline (row lock)`);
   console.log(`${'offered/s'.padEnd(10)}|${head}|${head}`);
   for (const s of steps) {
     const label = s.kind === 'overload' ? `${s.rate}*` : String(s.rate);

@@ -42,7 +42,7 @@ export interface LatencySummary {
 
 export interface OpenLoopResult {
   readonly offeredPerSec: number;
-  /** 2xx responses to requests scheduled in the window, per second of max(window, first due to last done). */
+  /** 2xx answers to requests due in the window, per second of max(window, window start to last 2xx). */
   readonly achievedPerSec: number;
   /** Requests due in the measured window. */
   readonly scheduled: number;
@@ -110,7 +110,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   let outstanding = 0;
   let peakOutstanding = 0;
   let maxSendLagMs = 0;
-  let lastDone = 0;
+  let lastOk = 0;
   let allScheduled = false;
   let settle: () => void = () => undefined;
   const settled = new Promise<void>((resolve) => (settle = resolve));
@@ -141,14 +141,15 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       clearTimeout(timer);
       const end = performance.now();
       if (measured) {
-        lastDone = Math.max(lastDone, end);
         const latencyUs = Math.max(1, Math.round((end - dueAt) * 1000));
         if (outcome === 'error') count.errors++;
         else if (outcome === 'timeout') count.timeouts++;
         else {
           byStatus[outcome] = (byStatus[outcome] ?? 0) + 1;
-          if (outcome >= 200 && outcome < 300) okLatency.recordValue(latencyUs);
-          else if (outcome === 503) shedLatency.recordValue(latencyUs);
+          if (outcome >= 200 && outcome < 300) {
+            okLatency.recordValue(latencyUs);
+            lastOk = Math.max(lastOk, end);
+          } else if (outcome === 503) shedLatency.recordValue(latencyUs);
         }
       }
       finishOne();
@@ -192,7 +193,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     .filter(([code]) => code.startsWith('2'))
     .reduce((a, [, n]) => a + n, 0);
   const [conflict, shed, serverTimeout] = [status(409), status(503), status(504)];
-  const elapsedSeconds = Math.max(options.seconds, (lastDone - windowStart) / 1000);
+  const elapsedSeconds = Math.max(options.seconds, (lastOk - windowStart) / 1000);
   return {
     offeredPerSec: rate,
     achievedPerSec: Math.round((ok / elapsedSeconds) * 10) / 10,
