@@ -1,199 +1,206 @@
-// Processor benchmark: commands offered at a fixed rate (open loop) through the order-service client,
-// latency measured from send to result, for two shapes: uniform over many pools and one hot pool.
-// Needs the local stack (npm run stack:up). Bounded in count and time; loopback only.
-//   npm run bench:processor -- --rate 5000 --commands 30000 --processors 1 --partitions 12
-import { writeFileSync, mkdirSync } from 'node:fs';
+// Processor drain benchmark: how fast one processor works through a backlog. The pools are defined
+// (one processor run), that processor stops, N reserves are written to the command topic (uniform over
+// 1,000 pools, or all to one hot pool), then a processor starts on the backlog; timed from the moment
+// its /healthz reports every partition's task ready to the last command result read back. Needs the
+// local stack (npm run stack:up). Bounded in count and time; loopback only.
+//   npm run bench:processor -- --shape uniform --commands 200000
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
-import * as hdr from 'hdr-histogram-js';
 import { CapacityClient } from '../src/client';
 import { loadConfig } from '../src/config';
-import { topicSpecs } from '../src/contracts';
-import { createKafka, ensureTopicsOrThrow } from '../src/kafka';
+import { topicNames, topicSpecs, type CommandResult } from '../src/contracts';
+import { MAX_CAPACITY } from '../src/domain';
+import { createKafka, ensureTopicsOrThrow, type Kafka } from '../src/kafka';
 import { createLogger } from '../src/observability';
 import { uniqueName } from '../test/support/names';
 import { ServiceProcess, scratchDir } from '../test/support/serviceProcess';
-
-interface ShapeResult {
-  shape: string;
-  offeredRate: number;
-  commands: number;
-  achievedPerSec: number;
-  accepted: number;
-  rejected: number;
-  timeouts: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
-}
+import { writeResult } from './writeResult';
 
 const options = new Command()
-  .option('--rate <n>', 'offered commands per second', '5000')
-  .option('--commands <n>', 'commands per shape', '30000')
-  .option('--processors <n>', 'processor processes', '1')
-  .option('--partitions <n>', 'partitions', '12')
-  .option('--pools <n>', 'pools for the uniform shape', '1000')
-  .option('--shapes <list>', 'uniform,hot', 'uniform,hot')
+  .option('--shape <shape>', 'uniform (over --pools pools) or hot (one pool)', 'uniform')
+  .option('--commands <n>', 'reserves in the backlog', '200000')
+  .option('--pools <n>', 'pools of the uniform shape', '1000')
+  .option('--partitions <n>', 'partitions of every topic', '12')
+  .option('--chunk <n>', 'reserves written per chunk while filling the backlog', '10000')
+  .option('--timeout-s <n>', 'bound on the drain', '900')
   .parse(process.argv)
   .opts<{
-    rate: string;
+    shape: string;
     commands: string;
-    processors: string;
-    partitions: string;
     pools: string;
-    shapes: string;
+    partitions: string;
+    chunk: string;
+    timeoutS: string;
   }>();
 
 const slot = { slotStart: Date.UTC(2027, 0, 1, 8), slotEnd: Date.UTC(2027, 0, 1, 10) };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function offer(
-  client: CapacityClient,
-  shape: string,
-  poolIds: string[],
-  rate: number,
-  count: number,
-): Promise<ShapeResult> {
-  const histogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 120_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  let accepted = 0;
-  let rejected = 0;
-  let timeouts = 0;
-  const inFlight: Promise<void>[] = [];
-  const started = process.hrtime.bigint();
-  const tickMs = 5;
-  let sent = 0;
-  while (sent < count) {
-    // Open loop: how many should have been sent by now, at the offered rate.
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const due = Math.min(count, Math.floor((elapsedMs * rate) / 1000) + 1);
-    for (; sent < due; sent++) {
-      const poolId = poolIds[sent % poolIds.length] as string;
-      const t0 = process.hrtime.bigint();
-      inFlight.push(
-        client.reserve(poolId, 1, { timeoutMs: 60_000 }).then(
-          (result) => {
-            histogram.recordValue(Number(process.hrtime.bigint() - t0) / 1000); // microseconds
-            if (result.status === 'accepted') accepted++;
-            else rejected++;
-          },
-          () => void timeouts++,
-        ),
-      );
-    }
-    await new Promise((r) => setTimeout(r, tickMs));
+/** Sum of the topic's high watermarks (records written, as the topics are new). */
+async function endOffsetTotal(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
   }
-  await Promise.all(inFlight);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const ms = (us: number) => Math.round(us / 10) / 100;
+}
+
+/** Polls /healthz closely (20 ms) and returns when every partition has a ready task. */
+async function whenAllReady(p: ServiceProcess, partitions: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const h = await p.health();
+    const tasks = h?.body.tasks ?? [];
+    if (h?.body.healthy && tasks.length === partitions && tasks.every((t) => t.state === 'ready'))
+      return performance.now();
+    if (p.exitCode !== undefined)
+      throw new Error(`${p.name} exited (${p.exitCode}):\n${p.log().slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`${p.name}: tasks not ready within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+async function transactionStats(p: ServiceProcess) {
+  const text = await p.metrics().catch(() => '');
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const commits = value('capacity_processor_transaction_commit_seconds_count');
+  const round = (n: number) => Math.round(n * 10) / 10;
   return {
-    shape,
-    offeredRate: rate,
-    commands: count,
-    achievedPerSec: Math.round(count / seconds),
-    accepted,
-    rejected,
-    timeouts,
-    latencyMs: {
-      p50: ms(histogram.getValueAtPercentile(50)),
-      p95: ms(histogram.getValueAtPercentile(95)),
-      p99: ms(histogram.getValueAtPercentile(99)),
-      max: ms(histogram.maxValue),
-    },
+    transactions: commits,
+    avgCommitMs: round((value('capacity_processor_transaction_commit_seconds_sum') / commits) * 1000),
+    avgCommandsPerTransaction: round(
+      value('capacity_processor_batch_size_sum') / value('capacity_processor_batch_size_count'),
+    ),
   };
 }
 
 async function main(): Promise<void> {
+  const shape = options.shape;
+  if (shape !== 'uniform' && shape !== 'hot')
+    throw new Error(`--shape must be uniform or hot (got ${shape})`);
+  const commands = Number(options.commands);
+  const partitions = Number(options.partitions);
   const env = {
-    CAPACITY_TOPIC_PREFIX: uniqueName('bench'),
-    CAPACITY_PARTITIONS: options.partitions,
-    CAPACITY_APPLICATION_ID: uniqueName('bench-app'),
+    CAPACITY_TOPIC_PREFIX: uniqueName('drain'),
+    CAPACITY_PARTITIONS: String(partitions),
+    CAPACITY_APPLICATION_ID: uniqueName('drain-app'),
     CAPACITY_LOG_LEVEL: 'warn',
   };
   const config = loadConfig({ ...process.env, ...env });
   const logger = createLogger('error');
-  await ensureTopicsOrThrow(
-    createKafka(config, { clientId: 'bench', logger }),
-    topicSpecs(config.topicPrefix, config.partitions),
-    1,
-  );
-  const stateRoot = scratchDir('bench');
-  const processors: ServiceProcess[] = [];
-  for (let i = 0; i < Number(options.processors); i++) {
-    processors.push(
-      await ServiceProcess.start('processor', `bench-${i}`, {
-        ...env,
-        CAPACITY_STATE_DIR: join(stateRoot, String(i)),
-      }),
-    );
-  }
-  for (const p of processors) await p.waitReady(120_000);
-  const client = await CapacityClient.connect(config, logger, 'bench-client');
-  const results: ShapeResult[] = [];
-  const transactionStats: Array<Record<string, unknown>> = [];
+  const kafka = createKafka(config, { clientId: 'drain-bench', logger });
+  await ensureTopicsOrThrow(kafka, topicSpecs(config.topicPrefix, partitions), 1);
+  const commandTopic = topicNames(config.topicPrefix).commands;
+  const stateDir = join(scratchDir('drain'), 'state');
+  const client = await CapacityClient.connect(config, logger, 'drain-bench-client');
+  let processor: ServiceProcess | null = null;
   try {
-    const rate = Number(options.rate);
-    const count = Number(options.commands);
-    for (const shape of options.shapes.split(',')) {
-      const poolCount = shape === 'hot' ? 1 : Number(options.pools);
-      const poolIds = Array.from({ length: poolCount }, (_, i) => `${shape}-${i}`);
-      // Capacity for every reserve to succeed: the benchmark measures the write path, not rejections.
-      const capacity = Math.min(1_000_000, Math.ceil(count / poolCount) + 10);
-      await Promise.all(
-        poolIds.map((poolId) =>
-          client.submit(
-            { type: 'DefinePool', poolId, zone: 'bench', ...slot, capacity },
-            { timeoutMs: 60_000 },
-          ),
-        ),
+    // 1. The pools, defined through a first processor run, which then stops.
+    const poolIds =
+      shape === 'hot' ? ['hot-0'] : Array.from({ length: Number(options.pools) }, (_, i) => `u-${i}`);
+    const capacity = Math.min(MAX_CAPACITY, Math.ceil(commands / poolIds.length) + 10);
+    if (capacity < Math.ceil(commands / poolIds.length))
+      console.log(
+        `! capacity ${capacity} < reserves per pool: the rest are rejected (INSUFFICIENT_CAPACITY)`,
       );
-      await offer(client, `${shape}-warmup`, poolIds, Math.min(rate, 1000), Math.min(2000, count));
-      results.push(await offer(client, shape, poolIds, rate, count));
+    processor = await ServiceProcess.start('processor', 'drain-define', {
+      ...env,
+      CAPACITY_STATE_DIR: stateDir,
+    });
+    await processor.waitReady(120_000);
+    const defined = await Promise.all(
+      poolIds.map((poolId) =>
+        client.submit(
+          { type: 'DefinePool', poolId, zone: 'bench', ...slot, capacity },
+          { timeoutMs: 120_000 },
+        ),
+      ),
+    );
+    if (defined.some((r) => r.status !== 'accepted')) throw new Error('a pool definition was rejected');
+    await processor.stop();
+    processor = null;
+
+    // 2. The backlog: every reserve on the command topic before a processor runs again.
+    const before = await endOffsetTotal(kafka, commandTopic);
+    const fillStarted = performance.now();
+    const timeoutMs = Number(options.timeoutS) * 1000;
+    let readyAt = Number.POSITIVE_INFINITY;
+    let lastResultAt = 0;
+    let beforeReady = 0;
+    const onResult = (r: CommandResult) => {
+      lastResultAt = performance.now();
+      if (lastResultAt < readyAt) beforeReady++;
+      return r;
+    };
+    const results: Array<Promise<CommandResult>> = [];
+    const chunk = Number(options.chunk);
+    for (let sent = 0; sent < commands;) {
+      const end = Math.min(commands, sent + chunk);
+      for (; sent < end; sent++) {
+        // The client sends what is queued in one tick as one produce request: keep those under 1 MB.
+        if (sent % 1000 === 0) await new Promise((r) => setImmediate(r));
+        results.push(
+          client
+            .reserve(poolIds[sent % poolIds.length] as string, 1, { timeoutMs: timeoutMs + 600_000 })
+            .then(onResult),
+        );
+      }
+      while ((await endOffsetTotal(kafka, commandTopic)) < before + sent) await sleep(50);
     }
+    const fillSeconds = (performance.now() - fillStarted) / 1000;
+    console.log(`backlog: ${commands} reserves (${shape}) on ${commandTopic} in ${fillSeconds.toFixed(1)} s`);
+
+    // 3. The drain.
+    const started = performance.now();
+    processor = await ServiceProcess.start('processor', 'drain', { ...env, CAPACITY_STATE_DIR: stateDir });
+    readyAt = await whenAllReady(processor, partitions, 120_000);
+    const startupSeconds = (readyAt - started) / 1000;
+    const drainDeadline = new Promise<'deadline'>((r) => setTimeout(() => r('deadline'), timeoutMs).unref());
+    const outcome = await Promise.race([Promise.allSettled(results), drainDeadline]);
+    if (outcome === 'deadline') throw new Error(`the backlog did not drain within ${options.timeoutS} s`);
+    const accepted = outcome.filter((o) => o.status === 'fulfilled' && o.value.status === 'accepted').length;
+    const failed = outcome.filter((o) => o.status === 'rejected').length;
+    const drainSeconds = (lastResultAt - readyAt) / 1000;
+    const result = {
+      shape,
+      commands,
+      pools: poolIds.length,
+      partitions,
+      accepted,
+      rejected: commands - accepted - failed,
+      noResult: failed,
+      startupSeconds: Math.round(startupSeconds * 100) / 100,
+      resultsBeforeAllReady: beforeReady,
+      drainSeconds: Math.round(drainSeconds * 100) / 100,
+      commandsPerSec: Math.round((commands - beforeReady) / drainSeconds),
+      ...(await transactionStats(processor)),
+    };
+    console.log(
+      `\nprocessor drain: 1 processor, ${partitions} partitions, ${commands} reserves (${shape}, ${poolIds.length} pool(s)), broker on this machine`,
+    );
+    console.log(
+      `  ${result.commandsPerSec} commands/s: ${result.drainSeconds} s from all tasks ready to the last result ` +
+        `(${result.resultsBeforeAllReady} results came before; start to ready ${result.startupSeconds} s)`,
+    );
+    console.log(`  accepted ${accepted}, rejected ${result.rejected}, no result ${failed}`);
+    console.log(
+      `  ${result.transactions} transactions, ${result.avgCommitMs} ms average send+commit, ` +
+        `${result.avgCommandsPerTransaction} commands per transaction`,
+    );
+    const file = writeResult(`processor-drain-${shape}`, {
+      at: new Date().toISOString(),
+      node: process.version,
+      options,
+      result,
+    });
+    console.log(`\nwrote ${file}`);
   } finally {
     await client.close();
-    // What limits it: the processors' own view of their transactions (all shapes together).
-    for (const p of processors) {
-      const text = await p.metrics().catch(() => '');
-      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
-      const commits = value('capacity_processor_transaction_commit_seconds_count');
-      transactionStats.push({
-        processor: p.name,
-        transactions: commits,
-        avgCommitMs:
-          Math.round((value('capacity_processor_transaction_commit_seconds_sum') / commits) * 10000) / 10,
-        avgCommandsPerTransaction:
-          Math.round(
-            (value('capacity_processor_batch_size_sum') / value('capacity_processor_batch_size_count')) * 10,
-          ) / 10,
-      });
-    }
-    for (const p of processors) await p.stop();
+    await processor?.stop();
   }
-
-  console.log(
-    `\nprocessor benchmark: ${options.processors} processor(s), ${options.partitions} partitions, broker on this machine`,
-  );
-  console.log(
-    'shape      offered/s  achieved/s  accepted  rejected  timeouts   p50 ms   p95 ms   p99 ms   max ms',
-  );
-  for (const r of results) {
-    console.log(
-      `${r.shape.padEnd(10)} ${String(r.offeredRate).padStart(9)} ${String(r.achievedPerSec).padStart(11)} ${String(r.accepted).padStart(9)} ${String(r.rejected).padStart(9)} ${String(r.timeouts).padStart(9)} ${r.latencyMs.p50.toFixed(1).padStart(8)} ${r.latencyMs.p95.toFixed(1).padStart(8)} ${r.latencyMs.p99.toFixed(1).padStart(8)} ${r.latencyMs.max.toFixed(1).padStart(8)}`,
-    );
-  }
-  for (const t of transactionStats)
-    console.log(
-      `${t.processor}: ${t.transactions} transactions, ${t.avgCommitMs} ms average send+commit, ${t.avgCommandsPerTransaction} commands per transaction`,
-    );
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `processor-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({ options, results, node: process.version, at: new Date().toISOString() }, null, 2),
-  );
-  console.log(`\nwrote ${file}`);
 }
 
 main().catch((error: unknown) => {
