@@ -11,7 +11,7 @@ import { CapacityClient } from '../src/client';
 import { loadConfig } from '../src/config';
 import { topicNames, topicSpecs, type CommandResult } from '../src/contracts';
 import { MAX_CAPACITY } from '../src/domain';
-import { createKafka, ensureTopicsOrThrow, type Kafka } from '../src/kafka';
+import { createKafka, ensureTopicsOrThrow, topicEndOffsets, type Kafka } from '../src/kafka';
 import { createLogger } from '../src/observability';
 import { uniqueName } from '../test/support/names';
 import { ServiceProcess, scratchDir } from '../test/support/serviceProcess';
@@ -39,13 +39,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sum of the topic's high watermarks (records written, as the topics are new). */
 async function endOffsetTotal(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  return [...(await topicEndOffsets(kafka, topic)).values()].reduce((sum, high) => sum + high, 0);
 }
 
 /** Polls /healthz closely (20 ms) and returns when every partition has a ready task. */
