@@ -92,9 +92,18 @@ export function createKafka(config: Config, options: KafkaClientOptions): Kafka 
     },
   });
   const tls = config.tls
-    ? { caFile: config.tls.caFile, caFileContents: config.tls.caFile ? readFileSync(config.tls.caFile, 'utf8') : null }
+    ? {
+        caFile: config.tls.caFile,
+        caFileContents: config.tls.caFile ? readFileSync(config.tls.caFile, 'utf8') : null,
+      }
     : null;
-  return { kafkaJS, rdkafka, cluster: { brokers: config.brokers, sasl: config.sasl, tls }, logger: log, requestTimeoutMs };
+  return {
+    kafkaJS,
+    rdkafka,
+    cluster: { brokers: config.brokers, sasl: config.sasl, tls },
+    logger: log,
+    requestTimeoutMs,
+  };
 }
 
 /** Routes a librdkafka-style client's log events into our logger. */

@@ -1,7 +1,7 @@
 // A consumer-group member for sinks that keep their own positions (the warehouse connector, `capacity
 // tail`): several topics, read_committed, never commits to Kafka, reports every assignment so the caller can
 // seek to the positions it stored, and can pause and resume all fetching for back-pressure.
-import type { KafkaJS} from '@confluentinc/kafka-javascript';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { type LibrdKafkaError, type TopicPartition } from '@confluentinc/kafka-javascript';
 import type { Kafka } from './client';
 

@@ -55,7 +55,8 @@ export async function describeTopicConfigs(
       process.execPath,
       ['--input-type=module', '--no-warnings', '-e', SCRIPT],
       { timeout: kafka.requestTimeoutMs + 10_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, out, err) => (error ? reject(new Error(`describe topic configs: ${err || error.message}`)) : resolve(out)),
+      (error, out, err) =>
+        error ? reject(new Error(`describe topic configs: ${err || error.message}`)) : resolve(out),
     );
     child.stdin?.end(JSON.stringify(input));
   });

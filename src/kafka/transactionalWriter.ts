@@ -78,7 +78,10 @@ export class TransactionalWriter {
       ...kafka.rdkafka,
       'transactional.id': options.transactionalId,
       'transaction.timeout.ms': options.transactionTimeoutMs,
-      'socket.timeout.ms': Math.min(Number(kafka.rdkafka['socket.timeout.ms'] ?? 30_000), options.transactionTimeoutMs),
+      'socket.timeout.ms': Math.min(
+        Number(kafka.rdkafka['socket.timeout.ms'] ?? 30_000),
+        options.transactionTimeoutMs,
+      ),
       'enable.idempotence': true,
       acks: 'all',
       'linger.ms': 1,

@@ -2,3 +2,8 @@ export { Processor } from './processor';
 export type { ProcessorOptions } from './processor';
 export { handleCommand } from './commandHandler';
 export type { HandledCommand, HandlerContext, RawCommand } from './commandHandler';
+// The cycle, for drivers and tests that run it without a broker.
+export { runCycle } from './commitCycle';
+export type { CycleDeps, CycleReport } from './commitCycle';
+export type { PartitionTask, TaskOutput } from './partitionTask';
+export { ProcessorMetrics } from './processorMetrics';
