@@ -2,6 +2,7 @@
 // directly (no consumer group, so no join and no rebalance delay).
 import type { Kafka } from './client';
 import { headersOf, partitionKey, RdConsumer } from './rdConsumer';
+import { topicOffsets } from './topicAdmin';
 
 export interface PartitionRange {
   readonly topic: string;
@@ -36,6 +37,13 @@ export async function readToEnd(
   ranges: readonly PartitionRange[],
   onRecords: (records: readonly RecordRead[]) => Promise<void>,
 ): Promise<ReadToEndResult> {
+  // The high watermark, not the last stable offset (which is what a read_committed consumer's own query
+  // returns): records committed after a still-open transaction are below it and must be read.
+  const watermarks = new Map<string, { low: number; high: number }>();
+  for (const topic of new Set(ranges.map((r) => r.topic))) {
+    for (const [partition, offsets] of await topicOffsets(kafka, topic))
+      watermarks.set(partitionKey(topic, partition), offsets);
+  }
   const consumer = await RdConsumer.connect(kafka, {
     'group.id': `${groupIdPrefix}-reader`,
     'enable.partition.eof': true,
@@ -47,7 +55,7 @@ export async function readToEnd(
     const assignments = [];
     for (const range of ranges) {
       const key = partitionKey(range.topic, range.partition);
-      const { low, high } = await consumer.watermarks(range.topic, range.partition, kafka.requestTimeoutMs);
+      const { low, high } = watermarks.get(key) ?? { low: 0, high: 0 };
       ends.set(key, high);
       const from = Math.max(range.fromOffset ?? 0, low);
       if (from < high) {

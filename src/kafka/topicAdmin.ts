@@ -150,10 +150,19 @@ export async function listTopics(kafka: Kafka): Promise<string[]> {
   return withAdmin(kafka, (admin) => retryRetriable(() => admin.listTopics()));
 }
 
-/** Per partition of a topic, its end offset (high watermark) now. */
-export async function topicEndOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+/** Per partition of a topic, its log start and end offset (high watermark, open transactions included). */
+export async function topicOffsets(
+  kafka: Kafka,
+  topic: string,
+): Promise<Map<number, { low: number; high: number }>> {
   return withAdmin(kafka, async (admin) => {
     const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic));
-    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+    return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
   });
+}
+
+/** Per partition of a topic, its end offset (high watermark) now. */
+export async function topicEndOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const offsets = await topicOffsets(kafka, topic);
+  return new Map([...offsets].map(([partition, { high }]) => [partition, high]));
 }

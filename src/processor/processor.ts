@@ -46,6 +46,7 @@ export class Processor {
   private health: HealthServer | null = null;
   private loop: Promise<void> = Promise.resolve();
   private failingSince: number | null = null;
+  private lagUpdatedAt = 0;
   private lastFailure: string | null = null;
   private stopping = false;
 
@@ -250,11 +251,26 @@ export class Processor {
     for (const task of [...this.tasks.values()]) this.rebuild(task);
   }
 
+  /**
+   * Lag per owned partition, ready or not, at most once a second. A paused partition (its task is
+   * initialising) is not fetched, so its end offset is asked of the broker.
+   */
   private updateLag(member: GroupMember): void {
+    const now = Date.now();
+    if (now - this.lagUpdatedAt < 1000) return;
+    this.lagUpdatedAt = now;
     for (const task of this.tasks.values()) {
-      const high = member.consumer.cachedHighWatermark(this.topics.commands, task.partition);
-      if (high === null) continue;
-      this.metrics.lag.set({ partition: String(task.partition) }, Math.max(0, high - (task.nextOffset ?? 0)));
+      const set = (high: number) => {
+        if (this.tasks.get(task.partition) !== task) return;
+        this.metrics.lag.set({ partition: String(task.partition) }, Math.max(0, high - (task.nextOffset ?? 0)));
+      };
+      const cached = task.state === 'ready' ? member.consumer.cachedHighWatermark(this.topics.commands, task.partition) : null;
+      if (cached !== null) set(cached);
+      else
+        void member.consumer
+          .watermarks(this.topics.commands, task.partition)
+          .then(({ high }) => set(high))
+          .catch(() => undefined);
     }
   }
 

@@ -4,7 +4,7 @@ import type { CapacityClient } from '../../src/client';
 import { createKafka } from '../../src/kafka';
 import { createLogger } from '../../src/observability';
 import { COMMAND_ID_HEADER, createSerdes, topicNames } from '../../src/contracts';
-import { readToEnd } from '../../src/kafka';
+import { partitionForKey, readToEnd } from '../../src/kafka';
 import { serviceEnv, type ServiceEnv } from '../support/serviceEnv';
 import { ServiceProcess } from '../support/serviceProcess';
 
@@ -197,5 +197,55 @@ test('commands from a transactional producer (commit markers between them) are a
   await send('gap-reserve', { type: 'ReserveCapacity', poolId: 'gaps-1', units: 1 });
   expect(await resultOf('gap-reserve')).toBe('accepted');
   await writer.disconnect();
+  expect(await p.stop()).toBe(0);
+});
+
+test('a partition whose restore is held up is paused, not awaited: the others flow, and health and lag say which', async () => {
+  const topics = topicNames(env.config.topicPrefix);
+  const kafka = createKafka(env.config, { clientId: 'held-test', logger: createLogger('error') });
+  const partitions = env.config.partitions;
+  const poolOn = (wanted: (partition: number) => boolean) => {
+    for (let i = 0; ; i++) if (wanted(partitionForKey(`held-${i}`, partitions))) return `held-${i}`;
+  };
+  // An open transaction on partition 0 of the pool-state changelog: restoring partition 0 must wait for it
+  // (it might commit), so that task cannot become ready until it ends.
+  const holder = kafka.kafkaJS.producer({
+    kafkaJS: { transactionalId: `held-${Date.now()}`, idempotent: true, transactionTimeout: 120_000 },
+  });
+  await holder.connect();
+  const open = await holder.transaction();
+  await open.send({ topic: topics.poolState, messages: [{ key: 'held-x', value: null, partition: 0 }] });
+
+  const p = await ServiceProcess.start('processor', 'held', env.processorEnv('held'));
+  started.push(p);
+  await p.waitUntil(
+    (tasks) =>
+      tasks.length === partitions &&
+      tasks.filter((t) => t.state === 'ready').length === partitions - 1 &&
+      tasks.find((t) => t.partition === 0)?.state === 'initializing',
+    'every task but the held one ready',
+  );
+  // Pools of the other partitions are served while partition 0 restores.
+  const free = poolOn((partition) => partition !== 0);
+  expect(
+    (await client.submit({ type: 'DefinePool', poolId: free, zone: 'west', ...slot, capacity: 5 })).status,
+  ).toBe('accepted');
+  expect((await client.reserve(free, 2)).status).toBe('accepted');
+
+  const held = poolOn((partition) => partition === 0);
+  let settled = false;
+  const waiting = client
+    .submit({ type: 'DefinePool', poolId: held, zone: 'west', ...slot, capacity: 5 })
+    .finally(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 2000));
+  expect(settled).toBe(false);
+  const health = await p.health();
+  expect(health?.body.healthy).toBe(true);
+  expect(health?.body.tasks.find((t) => t.partition === 0)?.state).toBe('initializing');
+  expect(await p.metrics()).toMatch(/capacity_processor_consumer_lag\{partition="0"\} [1-9]/);
+
+  await open.abort();
+  await holder.disconnect();
+  expect((await waiting).status).toBe('accepted');
   expect(await p.stop()).toBe(0);
 });
