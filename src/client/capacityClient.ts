@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import { COMMAND_ID_HEADER, connectSerdes, topicNames, type CommandResult, type Serdes } from '../contracts';
 import { targetPoolId, type Command, type CommandEnvelope } from '../domain';
 import { CapacityError, describeError, UnavailableError } from '../errors';
-import { CommandChannel, createKafka, type Kafka } from '../kafka';
+import { CommandChannel, createKafka, type ChannelRecord, type Reply } from '../kafka';
 import type { Logger } from '../observability';
 
 /** Thrown when a command's result did not arrive in time; retry with the same idempotency key. */
@@ -33,6 +33,24 @@ export interface SubmitOptions {
   readonly timeoutMs?: number;
 }
 
+/** What the client needs from Kafka: a CommandChannel in production, a fake in unit tests. */
+export interface CommandTransport {
+  start(): Promise<void>;
+  /** Resolves once Kafka has acknowledged the records (acks=all). */
+  send(records: readonly ChannelRecord[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Everything a CapacityClient is made of; `CapacityClient.connect` builds them from the config. */
+export interface CapacityClientParts {
+  /** Opens the transport, giving it the callback for every reply it reads. */
+  readonly transport: (onReply: (reply: Reply) => void) => CommandTransport;
+  readonly serdes: Pick<Serdes, 'command' | 'result'>;
+  /** Default bound on the wait for a result (CAPACITY_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+  readonly logger: Logger;
+}
+
 interface Pending {
   resolve(result: CommandResult): void;
   reject(error: unknown): void;
@@ -41,28 +59,23 @@ interface Pending {
 
 export class CapacityClient {
   private readonly pending = new Map<string, Pending>();
-  private readonly channel: CommandChannel;
+  private readonly channel: CommandTransport;
+  private readonly serdes: Pick<Serdes, 'command' | 'result'>;
+  private readonly requestTimeoutMs: number;
+  private readonly log: Logger;
 
-  private constructor(
-    kafka: Kafka,
-    private readonly serdes: Serdes,
-    private readonly config: Config,
-    private readonly log: Logger,
-  ) {
-    const topics = topicNames(config.topicPrefix);
-    this.channel = new CommandChannel(
-      kafka,
-      topics.commands,
-      topics.commandResults,
-      `${config.applicationId}-client`,
-      (reply) => {
-        const waiting = this.pending.get(reply.key);
-        if (!waiting) return;
-        this.pending.delete(reply.key);
-        clearTimeout(waiting.timer);
-        this.serdes.result.decode(reply.value).then(waiting.resolve, waiting.reject);
-      },
-    );
+  /** A client over the given parts; its transport must be started (`connect` does both). */
+  constructor(parts: CapacityClientParts) {
+    this.serdes = parts.serdes;
+    this.requestTimeoutMs = parts.requestTimeoutMs;
+    this.log = parts.logger;
+    this.channel = parts.transport((reply) => {
+      const waiting = this.pending.get(reply.key);
+      if (!waiting) return;
+      this.pending.delete(reply.key);
+      clearTimeout(waiting.timer);
+      this.serdes.result.decode(reply.value).then(waiting.resolve, waiting.reject);
+    });
   }
 
   /** Registers the schemas it writes, connects, and positions the result reader. */
@@ -84,7 +97,20 @@ export class CapacityClient {
         ? error
         : new UnavailableError(`schema registry: ${describeError(error)}`, { cause: error });
     }
-    const client = new CapacityClient(kafka, serdes, config, log);
+    const topics = topicNames(config.topicPrefix);
+    const client = new CapacityClient({
+      transport: (onReply) =>
+        new CommandChannel(
+          kafka,
+          topics.commands,
+          topics.commandResults,
+          `${config.applicationId}-client`,
+          onReply,
+        ),
+      serdes,
+      requestTimeoutMs: config.requestTimeoutMs,
+      logger: log,
+    });
     try {
       await client.channel.start();
     } catch (error) {
@@ -115,10 +141,7 @@ export class CapacityClient {
   }
 
   /** Sends a prepared envelope (its id must be new) and awaits its result. */
-  async submitEnvelope(
-    envelope: CommandEnvelope,
-    timeoutMs = this.config.requestTimeoutMs,
-  ): Promise<CommandResult> {
+  async submitEnvelope(envelope: CommandEnvelope, timeoutMs = this.requestTimeoutMs): Promise<CommandResult> {
     const key = targetPoolId(envelope.command);
     const value = this.serdes.command.encode(envelope);
     const result = new Promise<CommandResult>((resolve, reject) => {
