@@ -32,8 +32,12 @@ export class ConfigError extends CapacityError {
 
 /** Thrown when a dependency (broker, registry, database, local stack) cannot be reached or started. */
 export class UnavailableError extends CapacityError {
-  constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
-    super('UNAVAILABLE', message, { ...options, retriable: true });
+  constructor(
+    message: string,
+    options: { context?: ErrorContext; cause?: unknown; /** A more specific code. */ code?: string } = {},
+  ) {
+    const { code = 'UNAVAILABLE', ...rest } = options;
+    super(code, message, { ...rest, retriable: true });
   }
 }
 
