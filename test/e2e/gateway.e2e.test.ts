@@ -1,7 +1,6 @@
 // The HTTP API over real HTTP, with a processor and a gateway started as users start them. Every
 // response is also validated against /openapi.json.
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import { gatewayApi, waitForReady, type ApiCall } from '../support/gatewayApi';
 import { serviceEnv, type ServiceEnv } from '../support/serviceEnv';
 import { freePort, ServiceProcess } from '../support/serviceProcess';
 
@@ -10,66 +9,13 @@ let base = '';
 let gatewayEnv: Record<string, string>;
 let gateway: ServiceProcess;
 const started: ServiceProcess[] = [];
-let openapi: {
-  paths: Record<
-    string,
-    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
-  >;
-  components: { schemas: Record<string, object> };
-};
-const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
-
-async function waitForReady(url: string, process: ServiceProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (process.exitCode !== undefined)
-      throw new Error(`${process.name} exited:\n${process.log().slice(-2000)}`);
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready:\n${process.log().slice(-2000)}`);
-}
+let call: ApiCall;
 
 async function startGateway(): Promise<ServiceProcess> {
   const g = await ServiceProcess.start('gateway', 'gateway', gatewayEnv);
   started.push(g);
   await waitForReady(`${base}/readyz`, g);
   return g;
-}
-
-/** Calls the API and checks the response against the OpenAPI document for that path, method and status. */
-async function call(
-  method: string,
-  path: string,
-  template: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, unknown> & {
-    pools?: Array<Record<string, unknown>>;
-  };
-  const spec = openapi.paths[template]?.[method.toLowerCase()]?.responses[String(response.status)];
-  expect(spec).toBeDefined();
-  const [mediaType, content] = Object.entries(spec?.content ?? {})[0] ?? [];
-  expect(response.headers.get('content-type')).toContain(mediaType);
-  const schema = JSON.parse(
-    JSON.stringify(content?.schema).replace('"#/components/schemas/Problem"', '"#/$defs/Problem"'),
-  );
-  const validate = ajv.compile({ ...schema, $defs: openapi.components.schemas });
-  if (!validate(json))
-    throw new Error(
-      `${method} ${path} ${response.status} does not match /openapi.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(json)}`,
-    );
-  return { status: response.status, body: json };
 }
 
 const day = '2026-12-07';
@@ -91,7 +37,7 @@ beforeAll(async () => {
     CAPACITY_REQUEST_TIMEOUT_MS: '20000',
   };
   gateway = await startGateway();
-  openapi = (await (await fetch(`${base}/openapi.json`)).json()) as typeof openapi;
+  call = await gatewayApi(base);
 });
 
 afterAll(async () => {
