@@ -28,6 +28,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Content Too Large',
+  422: 'Unprocessable Content',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
@@ -42,6 +43,7 @@ export const REJECTION_STATUS: Record<string, number> = {
   POOL_CLOSED: 409,
   INSUFFICIENT_CAPACITY: 409,
   VERSION_CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
 };
 
 export function validationProblem(error: z.ZodError, where: string): HttpProblem {

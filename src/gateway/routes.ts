@@ -1,7 +1,7 @@
 // The /v1 API. Writes become commands (through the order-service client) and wait for their result;
 // reads come from the availability read model, optionally waiting for the caller's own write.
 import { randomUUID } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { CapacityClient } from '../client';
 import type { CommandResult } from '../contracts';
@@ -37,9 +37,10 @@ export function poolView(pool: Pool) {
   };
 }
 
-const idempotencyKey = (request: Request): string | undefined => {
+/** The request's Idempotency-Key; a new UUID when it has none, which makes the request a new one. */
+const idempotencyKey = (request: Request): string => {
   const key = request.get('idempotency-key');
-  if (key === undefined) return undefined;
+  if (key === undefined) return randomUUID();
   if (!/^[\x21-\x7e]{1,128}$/.test(key)) {
     throw new HttpProblem(400, 'INVALID_REQUEST', 'Idempotency-Key: must be 1-128 visible ASCII characters');
   }
@@ -57,11 +58,11 @@ export function v1Routes(deps: RouteDeps): Router {
   const router = Router();
   const { client, readModel, timeoutMs } = deps;
 
-  const submit = async (command: Command, request: Request): Promise<CommandResult> => {
-    const result = await client.submit(command, {
-      requestId: idempotencyKey(request) ?? randomUUID(),
-      timeoutMs,
-    });
+  const submit = async (command: Command, request: Request, response: Response): Promise<CommandResult> => {
+    const requestId = idempotencyKey(request);
+    // The key the command carries, generated or not: a client that sent none can still retry with it.
+    response.setHeader('idempotency-key', requestId);
+    const result = await client.submit(command, { requestId, timeoutMs });
     if (result.status === 'rejected') throw rejected(result);
     return result;
   };
@@ -91,6 +92,7 @@ export function v1Routes(deps: RouteDeps): Router {
         capacity: body.capacity,
       },
       request,
+      response,
     );
     const pool = await poolAtLeast(poolId, result.poolVersion);
     // 201 only when this command created the pool; a repeat of the same definition changed nothing.
@@ -113,7 +115,7 @@ export function v1Routes(deps: RouteDeps): Router {
 
   router.post('/pools/:poolId/close', async (request, response) => {
     const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
-    const result = await submit({ type: 'ClosePool', poolId }, request);
+    const result = await submit({ type: 'ClosePool', poolId }, request, response);
     response.json(poolView(await poolAtLeast(poolId, result.poolVersion)));
   });
 
@@ -141,11 +143,18 @@ export function v1Routes(deps: RouteDeps): Router {
 
   router.post('/reservations', async (request, response) => {
     const body = parse(reserveBody, request.body, 'body');
-    const result = await submit({ type: 'ReserveCapacity', poolId: body.poolId, units: body.units }, request);
-    response.status(201).json({
+    const result = await submit(
+      { type: 'ReserveCapacity', poolId: body.poolId, units: body.units },
+      request,
+      response,
+    );
+    // 201 when this request reserved; 200 for a replay, with the reservation as it is (it may be released).
+    // A result without units (a processor from before v3) can only describe a new reservation truthfully.
+    response.status(result.events > 0 ? 201 : 200).json({
       reservationId: result.reservationId,
       poolId: body.poolId,
-      units: body.units,
+      units: result.units ?? body.units,
+      status: result.reservationStatus ?? 'reserved',
       poolVersion: result.poolVersion,
     });
   });
@@ -153,7 +162,7 @@ export function v1Routes(deps: RouteDeps): Router {
   router.delete('/reservations/:reservationId', async (request, response) => {
     const reservationId = request.params.reservationId ?? '';
     const poolId = poolIdOf(reservationId); // InvalidReservationIdError -> 400
-    const result = await submit({ type: 'ReleaseCapacity', reservationId }, request);
+    const result = await submit({ type: 'ReleaseCapacity', reservationId }, request, response);
     response.json({ reservationId, poolId, status: 'released', poolVersion: result.poolVersion });
   });
 

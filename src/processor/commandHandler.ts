@@ -64,6 +64,8 @@ function rejection(
     poolVersion,
     processedAt: now,
     events: 0,
+    units: null,
+    reservationStatus: null,
   };
 }
 
@@ -142,6 +144,9 @@ export async function handleCommand(
       }
     }
   }
+  // Reserve and release answer with the reservation as it now is: on a replay, the original units and
+  // the current status (a replayed reserve of a released reservation says so), never the request's.
+  const reservation = decision.reservationId === null ? undefined : next.reservations[decision.reservationId];
   return {
     commandType: envelope.command.type,
     result: {
@@ -155,6 +160,8 @@ export async function handleCommand(
       poolVersion: decision.poolVersion,
       processedAt: ctx.now,
       events: decision.events.length,
+      units: reservation?.units ?? null,
+      reservationStatus: reservation?.status ?? null,
     },
     events: decision.events,
     pool: decision.events.length > 0 ? next.pool : null,

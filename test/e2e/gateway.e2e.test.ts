@@ -213,3 +213,53 @@ test('closing a pool stops reservations; a restarted gateway rebuilds the read m
   const metrics = await (await fetch(`${base}/metrics`)).text();
   expect(metrics).toMatch(/capacity_gateway_read_model_pools \d+/);
 });
+
+test('an Idempotency-Key is one reservation: other units get 422, a replay gets the actual units and status', async () => {
+  await call('PUT', '/v1/pools/west-8', '/v1/pools/{poolId}', { zone: 'west', ...slot(8), capacity: 5 });
+  const reserve = (units: number) =>
+    call(
+      'POST',
+      '/v1/reservations',
+      '/v1/reservations',
+      { poolId: 'west-8', units },
+      { 'Idempotency-Key': 'order-77' },
+    );
+  const first = await reserve(2);
+  expect(first).toMatchObject({ status: 201, body: { poolId: 'west-8', units: 2, status: 'reserved' } });
+  const reservationId = first.body.reservationId as string;
+
+  const reused = await reserve(5);
+  expect(reused).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+  expect(reused.body.detail).toMatch(/order-77 .* of 2 units; this request asks for 5/);
+  expect(await reserve(2)).toMatchObject({
+    status: 200,
+    body: { reservationId, units: 2, status: 'reserved', poolVersion: first.body.poolVersion },
+  });
+  const pool = await call(
+    'GET',
+    `/v1/pools/west-8?minVersion=${first.body.poolVersion}`,
+    '/v1/pools/{poolId}',
+  );
+  expect(pool.body).toMatchObject({ reserved: 2, available: 3 });
+
+  await call('DELETE', `/v1/reservations/${reservationId}`, '/v1/reservations/{reservationId}');
+  expect(await reserve(2)).toMatchObject({
+    status: 200,
+    body: { reservationId, units: 2, status: 'released' },
+  });
+  expect(await reserve(5)).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+});
+
+test('a reserve without Idempotency-Key is a new reservation each time; the key used comes back in a header', async () => {
+  const body = { poolId: 'west-8', units: 1 };
+  const first = await call('POST', '/v1/reservations', '/v1/reservations', body);
+  const second = await call('POST', '/v1/reservations', '/v1/reservations', body);
+  expect([first.status, second.status]).toEqual([201, 201]);
+  expect(second.body.reservationId).not.toBe(first.body.reservationId);
+  const key = first.headers.get('idempotency-key') ?? '';
+  expect(key).toMatch(/^[0-9a-f-]{36}$/);
+  const retried = await call('POST', '/v1/reservations', '/v1/reservations', body, {
+    'Idempotency-Key': key,
+  });
+  expect(retried).toMatchObject({ status: 200, body: { reservationId: first.body.reservationId } });
+});

@@ -102,6 +102,8 @@ function replyTo(record: ChannelRecord): void {
       poolVersion: 2,
       processedAt: Date.now(),
       events: 1,
+      units: 2,
+      reservationStatus: 'reserved',
     }),
   });
 }
