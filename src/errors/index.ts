@@ -41,6 +41,17 @@ export class UnavailableError extends CapacityError {
   }
 }
 
+/**
+ * Thrown when the schema registry cannot answer (unreachable, timeout, 5xx, refused credentials) while a
+ * serde needs it, e.g. to fetch a writer schema it has not seen. Retriable: the record is not at fault,
+ * so it must never be treated as poison; retry the whole unit of work.
+ */
+export class RegistryUnavailableError extends UnavailableError {
+  constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
+    super(message, { ...options, code: 'REGISTRY_UNAVAILABLE' });
+  }
+}
+
 /** Thrown when existing topics differ from what the service needs (partitions, cleanup policy). */
 export class TopicDriftError extends CapacityError {
   constructor(message: string, context: ErrorContext = {}) {
@@ -53,6 +64,11 @@ export class ContractError extends CapacityError {
   constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
     super('CONTRACT_VIOLATION', message, options);
   }
+}
+
+/** True for a CapacityError that says a retry may succeed (the operation, not the input, failed). */
+export function isRetriable(error: unknown): boolean {
+  return error instanceof CapacityError && error.retriable;
 }
 
 /** Message of any thrown value, for logs and CLI output. */

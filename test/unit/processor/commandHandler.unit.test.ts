@@ -4,6 +4,7 @@ import type { CommandEnvelope, Pool, Reservation } from '../../../src/domain';
 import { reservationIdFor } from '../../../src/domain';
 import { handleCommand, type HandlerContext, type RawCommand } from '../../../src/processor';
 import type { WriteOverlay } from '../../../src/state';
+import { ContractError, RegistryUnavailableError, UnavailableError } from '../../../src/errors';
 
 const NOW = 1_748_700_000_000;
 const POOL: Pool = {
@@ -104,5 +105,54 @@ describe('results of reserves', () => {
     });
     expect(handled.events).toEqual([]);
     expect(handled.deadLetter).toBeNull();
+  });
+});
+
+describe('decode failures', () => {
+  test.each([
+    [
+      'the registry unreachable',
+      () => new UnavailableError('schema registry unavailable while fetching schema 7'),
+    ],
+    [
+      'a registry 5xx',
+      () =>
+        new RegistryUnavailableError('schema registry unavailable while fetching schema 7: status 503', {
+          context: { subject: 't.commands-value', schemaId: 7 },
+        }),
+    ],
+  ])(
+    'a retriable one (%s) is thrown, not turned into a rejection: the cycle is retried',
+    async (_name, make) => {
+      const unavailable = make();
+      await expect(
+        handleCommand(
+          raw(),
+          overlayOf([POOL], []),
+          context(async () => {
+            throw unavailable;
+          }),
+        ),
+      ).rejects.toBe(unavailable);
+    },
+  );
+
+  test('a contract error is poison: an UNDECODABLE result and a dead letter', async () => {
+    const handled = await handleCommand(
+      raw('cmd-9'),
+      overlayOf([POOL], []),
+      context(async () => {
+        throw new ContractError('unknown schema id 999999 in a t.commands-value payload');
+      }),
+    );
+    expect(handled.result).toMatchObject({
+      commandId: 'cmd-9',
+      status: 'rejected',
+      reasonCode: 'UNDECODABLE',
+    });
+    expect(handled.deadLetter).toMatchObject({
+      code: 'UNDECODABLE',
+      reason: expect.stringMatching(/offset 42: unknown schema id 999999/),
+    });
   });
 });
