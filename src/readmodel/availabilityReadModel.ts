@@ -15,6 +15,8 @@ export interface ReadModelStatus {
   readonly asOf: number;
   readonly pools: number;
   readonly failed: string | null;
+  /** Set while a retriable failure (schema registry unreachable) holds the feed at a record. */
+  readonly retrying: string | null;
 }
 
 export class AvailabilityReadModel {
@@ -81,10 +83,12 @@ export class AvailabilityReadModel {
       asOf: this.asOf,
       pools: this.index.size,
       failed: this.failed,
+      retrying: this.feed.retrying,
     };
   }
 
   async stop(): Promise<void> {
+    this.feed.close();
     this.index.close();
     await this.follower.stop();
   }

@@ -3,4 +3,4 @@ export type { AvailabilityQuery } from './availabilityIndex';
 export { AvailabilityReadModel } from './availabilityReadModel';
 export type { ReadModelStatus } from './availabilityReadModel';
 export { PoolStateFeed } from './poolStateFeed';
-export type { PoolStateRecord } from './poolStateFeed';
+export type { PoolStateFeedOptions, PoolStateRecord } from './poolStateFeed';
