@@ -20,6 +20,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly sessionTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Gateway load shedding: write commands waiting for results at once, at most. */
+  readonly gatewayMaxInFlight: number;
   readonly sasl: {
     readonly mechanism: SaslMechanism;
     readonly username: string;
@@ -84,6 +86,7 @@ export function loadConfig(env: Environment = process.env): Config {
     logLevel: get<LogLevel>('CAPACITY_LOG_LEVEL'),
     sessionTimeoutMs: get<number>('CAPACITY_SESSION_TIMEOUT_MS'),
     requestTimeoutMs: get<number>('CAPACITY_REQUEST_TIMEOUT_MS'),
+    gatewayMaxInFlight: get<number>('CAPACITY_GATEWAY_MAX_IN_FLIGHT'),
     sasl:
       saslMechanism === 'none' || !saslUser || !saslPassword
         ? null

@@ -52,6 +52,20 @@ export class RegistryUnavailableError extends UnavailableError {
   }
 }
 
+/**
+ * Thrown when a bound on concurrent work is reached (the gateway's write commands in flight): the request
+ * was refused before doing anything; retry after `retryAfterSeconds`.
+ */
+export class OverloadedError extends CapacityError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    context: ErrorContext = {},
+  ) {
+    super('OVERLOADED', message, { retriable: true, context });
+  }
+}
+
 /** Thrown when existing topics differ from what the service needs (partitions, cleanup policy). */
 export class TopicDriftError extends CapacityError {
   constructor(message: string, context: ErrorContext = {}) {

@@ -69,6 +69,7 @@ export class Gateway {
       client: this.client,
       readModel,
       timeoutMs: config.requestTimeoutMs,
+      maxInFlight: config.gatewayMaxInFlight,
       logger: this.log,
       registry: this.registry,
       isHealthy: () => readModel.status().failed === null,

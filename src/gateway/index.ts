@@ -2,3 +2,5 @@ export { Gateway } from './gateway';
 export { createGatewayApp } from './gatewayApp';
 export { openApiDocument } from './openapi';
 export { problemMiddleware } from './problems';
+export { InFlightLimiter } from './inFlightLimiter';
+export type { InFlightLimiterHooks } from './inFlightLimiter';

@@ -17,10 +17,17 @@ const ok = (description: string, schema: z.ZodType) => ({
   description,
   content: { 'application/json': { schema: json(schema) } },
 });
-const problem = (description: string) => ({
+const problem = (description: string, headers?: Record<string, unknown>) => ({
   description,
+  ...(headers ? { headers } : {}),
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
+const retryAfter = {
+  'Retry-After': {
+    description: 'Seconds to wait before retrying',
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
 const poolIdParameter = { name: 'poolId', in: 'path', required: true, schema: json(s.poolIdParam, 'input') };
 const idempotencyHeader = {
   name: 'Idempotency-Key',
@@ -43,7 +50,12 @@ const reserveKeyHeader = {
 };
 const common = {
   '400': problem('invalid request (the detail names the field)'),
-  '503': problem('Kafka, registry or read model unavailable'),
+  '503': problem(
+    'Kafka, registry or read model unavailable, Kafka not acknowledging the command in time (SEND_TIMEOUT), ' +
+      'or OVERLOADED: too many write commands in flight in this gateway. Retry after the Retry-After header ' +
+      '(seconds); for writes, with the same Idempotency-Key.',
+    retryAfter,
+  ),
   '504': problem('no result in time; retry with the same Idempotency-Key'),
 };
 

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import { ResultTimeoutError } from '../client';
 import { InvalidReservationIdError } from '../domain';
-import { CapacityError, describeError, UnavailableError } from '../errors';
+import { CapacityError, describeError, OverloadedError, UnavailableError } from '../errors';
 import type { Logger } from '../observability';
 
 /** Thrown by route handlers for an outcome that is an HTTP error (validation, rejections, timeouts). */
@@ -57,6 +57,15 @@ function toProblem(error: unknown): HttpProblem {
     return new HttpProblem(504, error.code, `${error.message}`, { commandId: error.commandId });
   }
   if (error instanceof InvalidReservationIdError) return new HttpProblem(400, error.code, error.message);
+  if (error instanceof OverloadedError) {
+    return new HttpProblem(
+      503,
+      error.code,
+      error.message,
+      {},
+      { 'retry-after': String(error.retryAfterSeconds) },
+    );
+  }
   if (error instanceof UnavailableError) {
     const commandId = error.context.commandId;
     return new HttpProblem(

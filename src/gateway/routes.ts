@@ -8,10 +8,13 @@ import type { CommandResult } from '../contracts';
 import { availableOf, poolIdOf, type Command, type Pool } from '../domain';
 import type { AvailabilityReadModel } from '../readmodel';
 import { availabilityBody, definePoolBody, minVersionQuery, poolIdParam, reserveBody } from './httpSchemas';
-import { HttpProblem, REJECTION_STATUS, validationProblem } from './problems';
+import type { InFlightLimiter } from './inFlightLimiter';
+import { HttpProblem, REJECTION_STATUS, RETRY_AFTER_SECONDS, validationProblem } from './problems';
 
 export interface RouteDeps {
   readonly client: CapacityClient;
+  /** Bounds the write commands waiting for results (load shedding); reads do not pass through it. */
+  readonly limiter: InFlightLimiter;
   readonly readModel: AvailabilityReadModel;
   /** Bound on waits for results and for the read model to catch up with a write. */
   readonly timeoutMs: number;
@@ -56,13 +59,13 @@ function rejected(result: CommandResult): HttpProblem {
 
 export function v1Routes(deps: RouteDeps): Router {
   const router = Router();
-  const { client, readModel, timeoutMs } = deps;
+  const { client, readModel, timeoutMs, limiter } = deps;
 
   const submit = async (command: Command, request: Request, response: Response): Promise<CommandResult> => {
     const requestId = idempotencyKey(request);
     // The key the command carries, generated or not: a client that sent none can still retry with it.
     response.setHeader('idempotency-key', requestId);
-    const result = await client.submit(command, { requestId, timeoutMs });
+    const result = await limiter.run(() => client.submit(command, { requestId, timeoutMs }));
     if (result.status === 'rejected') throw rejected(result);
     return result;
   };
@@ -122,7 +125,13 @@ export function v1Routes(deps: RouteDeps): Router {
   router.post('/availability', async (request, response) => {
     const body = parse(availabilityBody, request.body, 'body');
     if (!readModel.status().ready)
-      throw new HttpProblem(503, 'NOT_READY', 'the availability read model is still loading; retry shortly');
+      throw new HttpProblem(
+        503,
+        'NOT_READY',
+        'the availability read model is still loading; retry shortly',
+        {},
+        { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      );
     if (body.consistencyToken) {
       const [poolId, version] = body.consistencyToken.split(':') as [string, string];
       await poolAtLeast(poolId, Number(version));
