@@ -107,7 +107,7 @@ export function registerStartCommand(program: Command, context: CliContext): voi
       const logger = createLogger('warn');
       await ensureTopicsOrThrow(
         createKafka(config, { clientId: 'capacity-start', logger }),
-        topicSpecs(config.topicPrefix, config.partitions),
+        topicSpecs(config.topicPrefix, config.partitions, config.replicationFactor),
         config.replicationFactor,
       );
       await connectSerdes(

@@ -20,7 +20,7 @@ export function registerTopicCommands(program: Command, context: CliContext): vo
       });
       const report = await ensureTopics(
         kafka,
-        topicSpecs(config.topicPrefix, config.partitions),
+        topicSpecs(config.topicPrefix, config.partitions, config.replicationFactor),
         config.replicationFactor,
       );
       for (const name of report.created) context.out(`created  ${name}`);

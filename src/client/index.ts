@@ -1,2 +1,2 @@
-export { CapacityClient, ResultTimeoutError } from './capacityClient';
-export type { SubmitOptions } from './capacityClient';
+export { CapacityClient, ResultTimeoutError, SendTimeoutError } from './capacityClient';
+export type { CapacityClientParts, CommandTransport, SubmitOptions } from './capacityClient';

@@ -25,6 +25,8 @@ export interface Config {
   readonly maxCommandsPerCycle: number;
   readonly maxCycleMs: number;
   readonly transactionTimeoutMs: number;
+  /** Gateway load shedding: write commands waiting for results at once, at most. */
+  readonly gatewayMaxInFlight: number;
   readonly sasl: {
     readonly mechanism: SaslMechanism;
     readonly username: string;
@@ -93,6 +95,7 @@ export function loadConfig(env: Environment = process.env): Config {
     maxCommandsPerCycle: get<number>('CAPACITY_MAX_COMMANDS_PER_CYCLE'),
     maxCycleMs: get<number>('CAPACITY_MAX_CYCLE_MS'),
     transactionTimeoutMs: get<number>('CAPACITY_TRANSACTION_TIMEOUT_MS'),
+    gatewayMaxInFlight: get<number>('CAPACITY_GATEWAY_MAX_IN_FLIGHT'),
     sasl:
       saslMechanism === 'none' || !saslUser || !saslPassword
         ? null

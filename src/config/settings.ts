@@ -172,6 +172,13 @@ export const settings: readonly Setting[] = [
     schema: durationMs(100, 120000),
   },
   {
+    env: 'CAPACITY_GATEWAY_MAX_IN_FLIGHT',
+    default: '2000',
+    description:
+      'Gateway: write commands waiting for results at once, at most; past it writes get 503 with Retry-After at once (reads are not bounded)',
+    schema: positiveInt(1000000),
+  },
+  {
     env: 'CAPACITY_SASL_MECHANISM',
     default: 'none',
     description: 'SASL mechanism: none, plain, scram-sha-256 or scram-sha-512',

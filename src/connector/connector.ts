@@ -81,7 +81,7 @@ export class Connector {
     this.warehouse = await this.withRetry('open the warehouse', () => this.openWarehouse());
     await ensureTopicsOrThrow(
       this.kafka,
-      topicSpecs(config.topicPrefix, config.partitions),
+      topicSpecs(config.topicPrefix, config.partitions, config.replicationFactor),
       config.replicationFactor,
     );
     this.decoder = new RecordDecoder(createRegistry({ url: config.registryUrl, auth: config.registryAuth }));

@@ -10,6 +10,7 @@ type Wrapped = Record<string, AvroRecord> | null;
 
 const COMMAND_NS = 'com.grocer.capacity.command';
 const EVENT_NS = 'com.grocer.capacity.event';
+const RESULT_RESERVATION_STATUS = 'com.grocer.capacity.result.ReservationStatus';
 
 const optional = <T>(branch: string, value: T | null): Record<string, T> | null =>
   value === null ? null : { [branch]: value };
@@ -158,6 +159,11 @@ export function resultToAvro(result: CommandResult): AvroRecord {
     poolVersion: result.poolVersion,
     processedAt: result.processedAt,
     events: result.events,
+    units: optional('int', result.units),
+    reservationStatus: optional(
+      RESULT_RESERVATION_STATUS,
+      result.reservationStatus === null ? null : result.reservationStatus.toUpperCase(),
+    ),
   };
 }
 
@@ -173,7 +179,14 @@ export function resultFromAvro(record: AvroRecord): CommandResult {
     poolVersion: record.poolVersion as number,
     processedAt: record.processedAt as number,
     events: (record.events as number | undefined) ?? 0,
+    units: unwrapOptional<number>(record.units),
+    reservationStatus: reservationStatusOf(unwrapOptional<string>(record.reservationStatus)),
   };
+}
+
+function reservationStatusOf(symbol: string | null): Reservation['status'] | null {
+  if (symbol === null) return null;
+  return symbol === 'RELEASED' ? 'released' : 'reserved';
 }
 
 // ---- task positions ----

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { ContractError, describeError, UnavailableError } from '../errors';
+import { ContractError, describeError, RegistryUnavailableError, UnavailableError } from '../errors';
 
 // Frozen, and always copied before use: avsc's Type.forSchema keeps its registry of named types in the
 // options object it is given, so a shared object makes every later parse of the same names fail with
@@ -166,13 +166,16 @@ export class AvroSerde<T> {
       writerType = (await this.registry.getSchema(writerId)) as unknown as avro.Type;
     } catch (error) {
       const status = (error as { status?: number }).status;
+      // Only the registry saying the id does not exist makes the payload unreadable. Anything else
+      // (unreachable, timeout, 5xx, 401/403) says nothing about the record: it must be retried, not
+      // dead-lettered, and is not cached, so the next attempt asks the registry again.
       if (status === 404)
         throw new ContractError(`unknown schema id ${writerId} in a ${this.subject} payload`, {
           cause: error,
         });
-      throw new UnavailableError(
+      throw new RegistryUnavailableError(
         `schema registry unavailable while fetching schema ${writerId}: ${(error as Error).message}`,
-        { cause: error },
+        { cause: error, context: { subject: this.subject, schemaId: writerId, status: status ?? null } },
       );
     }
     let resolver: avro.Type | avro.Resolver;

@@ -1,4 +1,4 @@
-export { topicNames, topicSpecs } from './topics';
+export { durabilityConfigs, topicNames, topicSpecs } from './topics';
 export type { TopicNames, TopicSpec, CleanupPolicy } from './topics';
 export { AvroSerde, createRegistry, readSchema, SCHEMA_DIR, AVRO_OPTIONS } from './avroSerde';
 export type { SchemaName, RegistryOptions } from './avroSerde';

@@ -1,4 +1,5 @@
 // Records that exist only on the wire (the domain has no use for them).
+import type { ReservationStatus } from '../domain';
 
 /** The outcome of one command, published to the command-results topic keyed by command id. */
 export interface CommandResult {
@@ -15,6 +16,13 @@ export interface CommandResult {
   readonly processedAt: number;
   /** Events the command produced: 0 for rejections and idempotent repeats (a PUT that changed nothing). */
   readonly events: number;
+  /**
+   * Accepted reserve and release: the units the reservation holds (or held). On a replayed reserve these
+   * are the original reservation's, not the request's. Null otherwise, and in results from before v3.
+   */
+  readonly units: number | null;
+  /** Accepted reserve and release: the reservation's status after the command; null otherwise. */
+  readonly reservationStatus: ReservationStatus | null;
 }
 
 /** Processor task metadata: the next input offset, written in every transaction of the task. */

@@ -36,13 +36,27 @@ export function topicNames(prefix: string): TopicNames {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * Topic configs that make acks=all mean what it says for a replication factor. With RF >= 3,
+ * `min.insync.replicas=2`: a write (and a transaction's commit) is acknowledged only once a follower has it
+ * too, so losing the leader loses no acknowledged record; one broker may be down and writes go on. With
+ * RF 2 nothing is set (the broker default, normally 1): 2 would stop every write, transactions included,
+ * whenever either broker restarts, and 1 lets the leader alone acknowledge once the follower drops out of
+ * the ISR; neither is durable and available at once, so run RF 3 in production. RF 1 has no choice.
+ */
+export function durabilityConfigs(replicationFactor: number): Readonly<Record<string, string>> {
+  return replicationFactor >= 3 ? { 'min.insync.replicas': '2' } : {};
+}
+
+/**
  * Every topic the service needs. All have the same partition count: changelogs are written to the
  * partition of the task that owns the pool, so they must have as many partitions as the command topic.
+ * Pass the replication factor the topics are created with, for `durabilityConfigs`.
  */
-export function topicSpecs(prefix: string, partitions: number): readonly TopicSpec[] {
+export function topicSpecs(prefix: string, partitions: number, replicationFactor = 1): readonly TopicSpec[] {
   const names = topicNames(prefix);
   const compact = { 'min.compaction.lag.ms': '0', 'segment.ms': String(DAY_MS) };
-  return [
+  const durability = durabilityConfigs(replicationFactor);
+  const specs: TopicSpec[] = [
     {
       name: names.commands,
       partitions,
@@ -93,4 +107,5 @@ export function topicSpecs(prefix: string, partitions: number): readonly TopicSp
       purpose: 'undecodable or invalid commands with the reason in headers',
     },
   ];
+  return specs.map((spec) => ({ ...spec, configs: { ...spec.configs, ...durability } }));
 }

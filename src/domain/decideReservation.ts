@@ -10,8 +10,18 @@ export function decideReserveCapacity(ctx: DecisionContext, command: ReserveCapa
   if (pool === null) return poolNotFound(ctx);
   const reservationId = reservationIdFor(pool.poolId, ctx.envelope.requestId);
   // A retry (same requestId) finds its reservation and gets the original answer, even if the pool has
-  // since filled up, closed, or the reservation was released.
-  if (ctx.state.reservations[reservationId] !== undefined) return unchanged(ctx, reservationId);
+  // since filled up, closed, or the reservation was released; the same key asking for other units is
+  // not a retry but a mistake, and answering it as one would report units the pool does not hold.
+  const existing = ctx.state.reservations[reservationId];
+  if (existing !== undefined) {
+    if (existing.units === command.units) return unchanged(ctx, reservationId);
+    return reject(
+      ctx.state,
+      'IDEMPOTENCY_KEY_REUSED',
+      `idempotency key ${ctx.envelope.requestId} was used for reservation ${reservationId} of ` +
+        `${existing.units} units; this request asks for ${command.units} (use a new key for a new reservation)`,
+    );
+  }
   if (pool.status === 'closed') return poolClosed(ctx, pool);
   if (pool.reserved + command.units > pool.capacity) {
     return reject(

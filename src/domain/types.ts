@@ -143,6 +143,7 @@ export const RejectionCodes = [
   'INSUFFICIENT_CAPACITY',
   'RESERVATION_NOT_FOUND',
   'VERSION_CONFLICT',
+  'IDEMPOTENCY_KEY_REUSED',
 ] as const;
 export type RejectionCode = (typeof RejectionCodes)[number];
 

@@ -32,8 +32,37 @@ export class ConfigError extends CapacityError {
 
 /** Thrown when a dependency (broker, registry, database, local stack) cannot be reached or started. */
 export class UnavailableError extends CapacityError {
+  constructor(
+    message: string,
+    options: { context?: ErrorContext; cause?: unknown; /** A more specific code. */ code?: string } = {},
+  ) {
+    const { code = 'UNAVAILABLE', ...rest } = options;
+    super(code, message, { ...rest, retriable: true });
+  }
+}
+
+/**
+ * Thrown when the schema registry cannot answer (unreachable, timeout, 5xx, refused credentials) while a
+ * serde needs it, e.g. to fetch a writer schema it has not seen. Retriable: the record is not at fault,
+ * so it must never be treated as poison; retry the whole unit of work.
+ */
+export class RegistryUnavailableError extends UnavailableError {
   constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
-    super('UNAVAILABLE', message, { ...options, retriable: true });
+    super(message, { ...options, code: 'REGISTRY_UNAVAILABLE' });
+  }
+}
+
+/**
+ * Thrown when a bound on concurrent work is reached (the gateway's write commands in flight): the request
+ * was refused before doing anything; retry after `retryAfterSeconds`.
+ */
+export class OverloadedError extends CapacityError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    context: ErrorContext = {},
+  ) {
+    super('OVERLOADED', message, { retriable: true, context });
   }
 }
 
@@ -49,6 +78,11 @@ export class ContractError extends CapacityError {
   constructor(message: string, options: { context?: ErrorContext; cause?: unknown } = {}) {
     super('CONTRACT_VIOLATION', message, options);
   }
+}
+
+/** True for a CapacityError that says a retry may succeed (the operation, not the input, failed). */
+export function isRetriable(error: unknown): boolean {
+  return error instanceof CapacityError && error.retriable;
 }
 
 /** Message of any thrown value, for logs and CLI output. */

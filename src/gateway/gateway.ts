@@ -69,6 +69,7 @@ export class Gateway {
       client: this.client,
       readModel,
       timeoutMs: config.requestTimeoutMs,
+      maxInFlight: config.gatewayMaxInFlight,
       logger: this.log,
       registry: this.registry,
       isHealthy: () => readModel.status().failed === null,
@@ -92,7 +93,8 @@ export class Gateway {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), this.config.requestTimeoutMs + 1000).unref();
+        // A write waits for at most two timeouts: the acknowledgement, then the result.
+        setTimeout(() => server.closeAllConnections(), 2 * this.config.requestTimeoutMs + 1000).unref();
       });
     }
     await this.readModel?.stop();

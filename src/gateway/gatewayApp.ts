@@ -1,14 +1,17 @@
 // The express app: request ids, JSON bodies (16 kB), metrics, the /v1 routes, health, and problem+json.
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../observability';
 import type { AvailabilityReadModel } from '../readmodel';
+import { InFlightLimiter } from './inFlightLimiter';
 import { openApiDocument } from './openapi';
 import { HttpProblem, problemMiddleware } from './problems';
 import { v1Routes, type RouteDeps } from './routes';
 
-export interface AppDeps extends RouteDeps {
+export interface AppDeps extends Omit<RouteDeps, 'limiter'> {
+  /** Write commands waiting for results at once, at most (CAPACITY_GATEWAY_MAX_IN_FLIGHT). */
+  readonly maxInFlight: number;
   readonly logger: Logger;
   readonly registry: Registry;
   readonly readModel: AvailabilityReadModel;
@@ -26,6 +29,28 @@ export function createGatewayApp(deps: AppDeps): Express {
     registers: [deps.registry],
   });
   const openapi = openApiDocument();
+  const shed = new Counter({
+    name: 'capacity_gateway_commands_shed_total',
+    help: 'Write requests refused with 503 because CAPACITY_GATEWAY_MAX_IN_FLIGHT commands were in flight',
+    registers: [deps.registry],
+  });
+  const limiter = new InFlightLimiter(deps.maxInFlight, 1, { onShed: () => shed.inc() });
+  new Gauge({
+    name: 'capacity_gateway_commands_in_flight',
+    help: 'Write commands waiting for their results',
+    registers: [deps.registry],
+    collect() {
+      this.set(limiter.inFlight);
+    },
+  });
+  new Gauge({
+    name: 'capacity_gateway_commands_max_in_flight',
+    help: 'The bound on write commands in flight (CAPACITY_GATEWAY_MAX_IN_FLIGHT)',
+    registers: [deps.registry],
+    collect() {
+      this.set(limiter.max);
+    },
+  });
 
   app.use((request, response, next) => {
     const incoming = request.get('x-request-id');
@@ -67,7 +92,7 @@ export function createGatewayApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_request, response) => {
     response.json(openapi);
   });
-  app.use('/v1', v1Routes(deps));
+  app.use('/v1', v1Routes({ ...deps, limiter }));
   app.use((request, _response, next) =>
     next(new HttpProblem(404, 'ROUTE_NOT_FOUND', `no route for ${request.method} ${request.path}`)),
   );

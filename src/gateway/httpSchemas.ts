@@ -82,7 +82,14 @@ export const availabilityResponse = z.object({
 export const reservationResponse = z.object({
   reservationId: z.string(),
   poolId: z.string(),
-  units: z.number().int().min(1),
+  units: z
+    .number()
+    .int()
+    .min(1)
+    .describe('Units the reservation holds (or held): on a replay, the original ones'),
+  status: z
+    .enum(['reserved', 'released'])
+    .describe('released when a replayed reserve finds its reservation already released'),
   poolVersion: z.number().int().min(1),
 });
 

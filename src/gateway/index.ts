@@ -1,3 +1,6 @@
 export { Gateway } from './gateway';
 export { createGatewayApp } from './gatewayApp';
 export { openApiDocument } from './openapi';
+export { problemMiddleware } from './problems';
+export { InFlightLimiter } from './inFlightLimiter';
+export type { InFlightLimiterHooks } from './inFlightLimiter';

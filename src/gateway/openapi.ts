@@ -17,21 +17,45 @@ const ok = (description: string, schema: z.ZodType) => ({
   description,
   content: { 'application/json': { schema: json(schema) } },
 });
-const problem = (description: string) => ({
+const problem = (description: string, headers?: Record<string, unknown>) => ({
   description,
+  ...(headers ? { headers } : {}),
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
+const retryAfter = {
+  'Retry-After': {
+    description: 'Seconds to wait before retrying',
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
 const poolIdParameter = { name: 'poolId', in: 'path', required: true, schema: json(s.poolIdParam, 'input') };
 const idempotencyHeader = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
   schema: { type: 'string', maxLength: 128 },
-  description: 'Retries with the same key get the original outcome.',
+  description:
+    'Retries with the same key get the original outcome. Without one the gateway uses a new random key, so ' +
+    'the request is not idempotent: retrying it is a new request (for a reserve, a second reservation). ' +
+    'The key used is returned in the Idempotency-Key response header.',
+};
+const reserveKeyHeader = {
+  ...idempotencyHeader,
+  description:
+    'Identifies one reservation in the pool: a retry with the same key and units returns that reservation ' +
+    '(200, with its actual units and status, even if released since); the same key with other units is ' +
+    '422 IDEMPOTENCY_KEY_REUSED. A reserve WITHOUT a key is a new reservation every time: a retry after a ' +
+    'timeout or a lost response reserves again. Send a key (e.g. the order id) whenever you may retry; the ' +
+    'key used (generated when absent) is returned in the Idempotency-Key response header.',
 };
 const common = {
   '400': problem('invalid request (the detail names the field)'),
-  '503': problem('Kafka, registry or read model unavailable'),
+  '503': problem(
+    'Kafka, registry or read model unavailable, Kafka not acknowledging the command in time (SEND_TIMEOUT), ' +
+      'or OVERLOADED: too many write commands in flight in this gateway. Retry after the Retry-After header ' +
+      '(seconds); for writes, with the same Idempotency-Key.',
+    retryAfter,
+  ),
   '504': problem('no result in time; retry with the same Idempotency-Key'),
 };
 
@@ -92,12 +116,20 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/reservations': {
         post: {
           summary: 'Reserve units in a pool',
-          parameters: [idempotencyHeader],
+          description:
+            'Reserves `units` in the pool under the Idempotency-Key. Always send a key when you may retry: ' +
+            'a reserve without one is a new reservation each time.',
+          parameters: [reserveKeyHeader],
           requestBody: body(s.reserveBody),
           responses: {
-            '201': ok('reserved (also for a replay with the same Idempotency-Key)', s.reservationResponse),
+            '201': ok('reserved by this request', s.reservationResponse),
+            '200': ok(
+              'a replay (same Idempotency-Key and units): the reservation as it is now, status reserved or released',
+              s.reservationResponse,
+            ),
             '404': problem('POOL_NOT_FOUND'),
             '409': problem('INSUFFICIENT_CAPACITY or POOL_CLOSED'),
+            '422': problem('IDEMPOTENCY_KEY_REUSED: the key already names a reservation of other units'),
             ...common,
           },
         },

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import { ResultTimeoutError } from '../client';
 import { InvalidReservationIdError } from '../domain';
-import { CapacityError, describeError } from '../errors';
+import { CapacityError, describeError, OverloadedError, UnavailableError } from '../errors';
 import type { Logger } from '../observability';
 
 /** Thrown by route handlers for an outcome that is an HTTP error (validation, rejections, timeouts). */
@@ -13,16 +13,22 @@ export class HttpProblem extends CapacityError {
     code: string,
     readonly detail: string,
     readonly extra: Record<string, string> = {},
+    /** Response headers, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(code, detail);
   }
 }
+
+/** Seconds a client should wait before retrying a 503 (Retry-After). */
+export const RETRY_AFTER_SECONDS = 1;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   404: 'Not Found',
   409: 'Conflict',
   413: 'Content Too Large',
+  422: 'Unprocessable Content',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
@@ -37,6 +43,7 @@ export const REJECTION_STATUS: Record<string, number> = {
   POOL_CLOSED: 409,
   INSUFFICIENT_CAPACITY: 409,
   VERSION_CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
 };
 
 export function validationProblem(error: z.ZodError, where: string): HttpProblem {
@@ -50,8 +57,25 @@ function toProblem(error: unknown): HttpProblem {
     return new HttpProblem(504, error.code, `${error.message}`, { commandId: error.commandId });
   }
   if (error instanceof InvalidReservationIdError) return new HttpProblem(400, error.code, error.message);
-  if (error instanceof CapacityError && error.code === 'UNAVAILABLE')
-    return new HttpProblem(503, error.code, error.message);
+  if (error instanceof OverloadedError) {
+    return new HttpProblem(
+      503,
+      error.code,
+      error.message,
+      {},
+      { 'retry-after': String(error.retryAfterSeconds) },
+    );
+  }
+  if (error instanceof UnavailableError) {
+    const commandId = error.context.commandId;
+    return new HttpProblem(
+      503,
+      error.code,
+      error.message,
+      typeof commandId === 'string' ? { commandId } : {},
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
+  }
   const http = error as { type?: string; status?: number; message?: string };
   if (http.type === 'entity.parse.failed')
     return new HttpProblem(400, 'MALFORMED_JSON', `request body is not valid JSON: ${http.message}`);
@@ -68,6 +92,7 @@ export function problemMiddleware(logger: Logger) {
     const requestId = String(response.getHeader('x-request-id') ?? '');
     if (problem.status >= 500)
       logger.error({ err: describeError(error), requestId, path: request.path }, problem.code);
+    for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
     response
       .status(problem.status)
       .type('application/problem+json')

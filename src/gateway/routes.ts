@@ -1,17 +1,20 @@
 // The /v1 API. Writes become commands (through the order-service client) and wait for their result;
 // reads come from the availability read model, optionally waiting for the caller's own write.
 import { randomUUID } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { CapacityClient } from '../client';
 import type { CommandResult } from '../contracts';
 import { availableOf, poolIdOf, type Command, type Pool } from '../domain';
 import type { AvailabilityReadModel } from '../readmodel';
 import { availabilityBody, definePoolBody, minVersionQuery, poolIdParam, reserveBody } from './httpSchemas';
-import { HttpProblem, REJECTION_STATUS, validationProblem } from './problems';
+import type { InFlightLimiter } from './inFlightLimiter';
+import { HttpProblem, REJECTION_STATUS, RETRY_AFTER_SECONDS, validationProblem } from './problems';
 
 export interface RouteDeps {
   readonly client: CapacityClient;
+  /** Bounds the write commands waiting for results (load shedding); reads do not pass through it. */
+  readonly limiter: InFlightLimiter;
   readonly readModel: AvailabilityReadModel;
   /** Bound on waits for results and for the read model to catch up with a write. */
   readonly timeoutMs: number;
@@ -37,9 +40,10 @@ export function poolView(pool: Pool) {
   };
 }
 
-const idempotencyKey = (request: Request): string | undefined => {
+/** The request's Idempotency-Key; a new UUID when it has none, which makes the request a new one. */
+const idempotencyKey = (request: Request): string => {
   const key = request.get('idempotency-key');
-  if (key === undefined) return undefined;
+  if (key === undefined) return randomUUID();
   if (!/^[\x21-\x7e]{1,128}$/.test(key)) {
     throw new HttpProblem(400, 'INVALID_REQUEST', 'Idempotency-Key: must be 1-128 visible ASCII characters');
   }
@@ -55,13 +59,13 @@ function rejected(result: CommandResult): HttpProblem {
 
 export function v1Routes(deps: RouteDeps): Router {
   const router = Router();
-  const { client, readModel, timeoutMs } = deps;
+  const { client, readModel, timeoutMs, limiter } = deps;
 
-  const submit = async (command: Command, request: Request): Promise<CommandResult> => {
-    const result = await client.submit(command, {
-      requestId: idempotencyKey(request) ?? randomUUID(),
-      timeoutMs,
-    });
+  const submit = async (command: Command, request: Request, response: Response): Promise<CommandResult> => {
+    const requestId = idempotencyKey(request);
+    // The key the command carries, generated or not: a client that sent none can still retry with it.
+    response.setHeader('idempotency-key', requestId);
+    const result = await limiter.run(() => client.submit(command, { requestId, timeoutMs }));
     if (result.status === 'rejected') throw rejected(result);
     return result;
   };
@@ -91,6 +95,7 @@ export function v1Routes(deps: RouteDeps): Router {
         capacity: body.capacity,
       },
       request,
+      response,
     );
     const pool = await poolAtLeast(poolId, result.poolVersion);
     // 201 only when this command created the pool; a repeat of the same definition changed nothing.
@@ -113,14 +118,20 @@ export function v1Routes(deps: RouteDeps): Router {
 
   router.post('/pools/:poolId/close', async (request, response) => {
     const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
-    const result = await submit({ type: 'ClosePool', poolId }, request);
+    const result = await submit({ type: 'ClosePool', poolId }, request, response);
     response.json(poolView(await poolAtLeast(poolId, result.poolVersion)));
   });
 
   router.post('/availability', async (request, response) => {
     const body = parse(availabilityBody, request.body, 'body');
     if (!readModel.status().ready)
-      throw new HttpProblem(503, 'NOT_READY', 'the availability read model is still loading; retry shortly');
+      throw new HttpProblem(
+        503,
+        'NOT_READY',
+        'the availability read model is still loading; retry shortly',
+        {},
+        { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      );
     if (body.consistencyToken) {
       const [poolId, version] = body.consistencyToken.split(':') as [string, string];
       await poolAtLeast(poolId, Number(version));
@@ -141,11 +152,18 @@ export function v1Routes(deps: RouteDeps): Router {
 
   router.post('/reservations', async (request, response) => {
     const body = parse(reserveBody, request.body, 'body');
-    const result = await submit({ type: 'ReserveCapacity', poolId: body.poolId, units: body.units }, request);
-    response.status(201).json({
+    const result = await submit(
+      { type: 'ReserveCapacity', poolId: body.poolId, units: body.units },
+      request,
+      response,
+    );
+    // 201 when this request reserved; 200 for a replay, with the reservation as it is (it may be released).
+    // A result without units (a processor from before v3) can only describe a new reservation truthfully.
+    response.status(result.events > 0 ? 201 : 200).json({
       reservationId: result.reservationId,
       poolId: body.poolId,
-      units: body.units,
+      units: result.units ?? body.units,
+      status: result.reservationStatus ?? 'reserved',
       poolVersion: result.poolVersion,
     });
   });
@@ -153,7 +171,7 @@ export function v1Routes(deps: RouteDeps): Router {
   router.delete('/reservations/:reservationId', async (request, response) => {
     const reservationId = request.params.reservationId ?? '';
     const poolId = poolIdOf(reservationId); // InvalidReservationIdError -> 400
-    const result = await submit({ type: 'ReleaseCapacity', reservationId }, request);
+    const result = await submit({ type: 'ReleaseCapacity', reservationId }, request, response);
     response.json({ reservationId, poolId, status: 'released', poolVersion: result.poolVersion });
   });
 

@@ -114,9 +114,17 @@ async function findDrift(kafka: Kafka, admin: Admin, topics: readonly DesiredTop
     if (partitions !== topic.partitions) {
       drift.push(`${topic.name}: has ${partitions} partitions, expected ${topic.partitions}`);
     }
-    const policy = configs.get(topic.name)?.['cleanup.policy'];
+    const actual = configs.get(topic.name) ?? {};
+    const policy = actual['cleanup.policy'];
     if (policy !== topic.cleanupPolicy) {
       drift.push(`${topic.name}: has cleanup.policy=${policy ?? 'unknown'}, expected ${topic.cleanupPolicy}`);
+    }
+    // Durability: an acks=all write acknowledged by the leader alone is not what the spec asks for.
+    const isr = topic.configs['min.insync.replicas'];
+    if (isr !== undefined && actual['min.insync.replicas'] !== isr) {
+      drift.push(
+        `${topic.name}: has min.insync.replicas=${actual['min.insync.replicas'] ?? 'unknown'}, expected ${isr}`,
+      );
     }
   }
   return drift;

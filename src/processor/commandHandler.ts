@@ -14,7 +14,7 @@ import {
   type PoolState,
   type Reservation,
 } from '../domain';
-import { describeError } from '../errors';
+import { describeError, isRetriable } from '../errors';
 import type { WriteOverlay } from '../state';
 
 export type ProcessingCode = 'UNDECODABLE' | 'MISROUTED';
@@ -64,11 +64,18 @@ function rejection(
     poolVersion,
     processedAt: now,
     events: 0,
+    units: null,
+    reservationStatus: null,
   };
 }
 
 const nothing = { events: [], pool: null, reservations: [] } as const;
 
+/**
+ * Decides one command against the overlay. A command that can never be read or applied becomes a rejected
+ * result (and a dead letter); a retriable failure (e.g. RegistryUnavailableError while decoding) is thrown,
+ * and the caller must abort the transaction and retry.
+ */
 export async function handleCommand(
   raw: RawCommand,
   overlay: WriteOverlay,
@@ -78,6 +85,10 @@ export async function handleCommand(
   try {
     envelope = await ctx.decodeCommand(raw.value);
   } catch (error) {
+    // Poison is a policy: only a record that can never be read (a contract error) is rejected and
+    // dead-lettered. A retriable failure (schema registry unreachable) is not the record's fault: throw,
+    // so the processor aborts this transaction and retries the cycle instead of rejecting a valid command.
+    if (isRetriable(error)) throw error;
     const reason = `undecodable command at offset ${raw.offset}: ${describeError(error)}`;
     const commandId = raw.headers[COMMAND_ID_HEADER];
     return {
@@ -142,6 +153,9 @@ export async function handleCommand(
       }
     }
   }
+  // Reserve and release answer with the reservation as it now is: on a replay, the original units and
+  // the current status (a replayed reserve of a released reservation says so), never the request's.
+  const reservation = decision.reservationId === null ? undefined : next.reservations[decision.reservationId];
   return {
     commandType: envelope.command.type,
     result: {
@@ -155,6 +169,8 @@ export async function handleCommand(
       poolVersion: decision.poolVersion,
       processedAt: ctx.now,
       events: decision.events.length,
+      units: reservation?.units ?? null,
+      reservationStatus: reservation?.status ?? null,
     },
     events: decision.events,
     pool: decision.events.length > 0 ? next.pool : null,

@@ -75,7 +75,7 @@ export class Processor {
     this.lock = await InstanceLock.acquire(config.stateDir);
     await ensureTopicsOrThrow(
       this.kafka,
-      topicSpecs(config.topicPrefix, config.partitions),
+      topicSpecs(config.topicPrefix, config.partitions, config.replicationFactor),
       config.replicationFactor,
     );
     const serdes: Serdes = await connectSerdes(
@@ -262,9 +262,15 @@ export class Processor {
     for (const task of this.tasks.values()) {
       const set = (high: number) => {
         if (this.tasks.get(task.partition) !== task) return;
-        this.metrics.lag.set({ partition: String(task.partition) }, Math.max(0, high - (task.nextOffset ?? 0)));
+        this.metrics.lag.set(
+          { partition: String(task.partition) },
+          Math.max(0, high - (task.nextOffset ?? 0)),
+        );
       };
-      const cached = task.state === 'ready' ? member.consumer.cachedHighWatermark(this.topics.commands, task.partition) : null;
+      const cached =
+        task.state === 'ready'
+          ? member.consumer.cachedHighWatermark(this.topics.commands, task.partition)
+          : null;
       if (cached !== null) set(cached);
       else
         void member.consumer

@@ -5,6 +5,7 @@ import { describeError } from '../errors';
 import { TopicFollower, type Kafka } from '../kafka';
 import type { Logger } from '../observability';
 import { AvailabilityIndex } from './availabilityIndex';
+import { PoolStateFeed } from './poolStateFeed';
 
 export interface ReadModelStatus {
   readonly ready: boolean;
@@ -14,6 +15,8 @@ export interface ReadModelStatus {
   readonly asOf: number;
   readonly pools: number;
   readonly failed: string | null;
+  /** Set while a retriable failure (schema registry unreachable) holds the feed at a record. */
+  readonly retrying: string | null;
 }
 
 export class AvailabilityReadModel {
@@ -26,28 +29,16 @@ export class AvailabilityReadModel {
   private asOf = 0;
   private failed: string | null = null;
   private readonly log: Logger;
+  private readonly feed: PoolStateFeed;
 
   constructor(kafka: Kafka, topic: string, serdes: Serdes, logger: Logger, groupPrefix: string) {
     this.log = logger.child({ component: 'readmodel' });
+    this.feed = new PoolStateFeed(this.index, (value) => serdes.poolState.decode(value), this.log);
     this.follower = new TopicFollower(kafka, {
       topic,
       groupPrefix: `${groupPrefix}-readmodel`,
       onRecords: async (records) => {
-        for (const record of records) {
-          const poolId = record.key?.toString() ?? '';
-          try {
-            this.index.apply(
-              poolId,
-              record.value === null ? null : await serdes.poolState.decode(record.value),
-            );
-          } catch (error) {
-            // A record we cannot read must not stop availability for every other pool.
-            this.log.error(
-              { err: describeError(error), partition: record.partition, offset: record.offset },
-              'skipping unreadable pool-state record',
-            );
-          }
-        }
+        await this.feed.apply(records);
         this.asOf = Date.now();
       },
       onProgress: (progress) => {
@@ -92,10 +83,12 @@ export class AvailabilityReadModel {
       asOf: this.asOf,
       pools: this.index.size,
       failed: this.failed,
+      retrying: this.feed.retrying,
     };
   }
 
   async stop(): Promise<void> {
+    this.feed.close();
     this.index.close();
     await this.follower.stop();
   }

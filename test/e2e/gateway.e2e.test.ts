@@ -1,7 +1,6 @@
 // The HTTP API over real HTTP, with a processor and a gateway started as users start them. Every
 // response is also validated against /openapi.json.
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import { gatewayApi, waitForReady, type ApiCall } from '../support/gatewayApi';
 import { serviceEnv, type ServiceEnv } from '../support/serviceEnv';
 import { freePort, ServiceProcess } from '../support/serviceProcess';
 
@@ -10,66 +9,13 @@ let base = '';
 let gatewayEnv: Record<string, string>;
 let gateway: ServiceProcess;
 const started: ServiceProcess[] = [];
-let openapi: {
-  paths: Record<
-    string,
-    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
-  >;
-  components: { schemas: Record<string, object> };
-};
-const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
-
-async function waitForReady(url: string, process: ServiceProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (process.exitCode !== undefined)
-      throw new Error(`${process.name} exited:\n${process.log().slice(-2000)}`);
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready:\n${process.log().slice(-2000)}`);
-}
+let call: ApiCall;
 
 async function startGateway(): Promise<ServiceProcess> {
   const g = await ServiceProcess.start('gateway', 'gateway', gatewayEnv);
   started.push(g);
   await waitForReady(`${base}/readyz`, g);
   return g;
-}
-
-/** Calls the API and checks the response against the OpenAPI document for that path, method and status. */
-async function call(
-  method: string,
-  path: string,
-  template: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const json = (await response.json()) as Record<string, unknown> & {
-    pools?: Array<Record<string, unknown>>;
-  };
-  const spec = openapi.paths[template]?.[method.toLowerCase()]?.responses[String(response.status)];
-  expect(spec).toBeDefined();
-  const [mediaType, content] = Object.entries(spec?.content ?? {})[0] ?? [];
-  expect(response.headers.get('content-type')).toContain(mediaType);
-  const schema = JSON.parse(
-    JSON.stringify(content?.schema).replace('"#/components/schemas/Problem"', '"#/$defs/Problem"'),
-  );
-  const validate = ajv.compile({ ...schema, $defs: openapi.components.schemas });
-  if (!validate(json))
-    throw new Error(
-      `${method} ${path} ${response.status} does not match /openapi.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(json)}`,
-    );
-  return { status: response.status, body: json };
 }
 
 const day = '2026-12-07';
@@ -91,7 +37,7 @@ beforeAll(async () => {
     CAPACITY_REQUEST_TIMEOUT_MS: '20000',
   };
   gateway = await startGateway();
-  openapi = (await (await fetch(`${base}/openapi.json`)).json()) as typeof openapi;
+  call = await gatewayApi(base);
 });
 
 afterAll(async () => {
@@ -266,4 +212,54 @@ test('closing a pool stops reservations; a restarted gateway rebuilds the read m
   expect((await call('GET', '/v1/pools/east-8', '/v1/pools/{poolId}')).body).toMatchObject({ reserved: 1 });
   const metrics = await (await fetch(`${base}/metrics`)).text();
   expect(metrics).toMatch(/capacity_gateway_read_model_pools \d+/);
+});
+
+test('an Idempotency-Key is one reservation: other units get 422, a replay gets the actual units and status', async () => {
+  await call('PUT', '/v1/pools/west-8', '/v1/pools/{poolId}', { zone: 'west', ...slot(8), capacity: 5 });
+  const reserve = (units: number) =>
+    call(
+      'POST',
+      '/v1/reservations',
+      '/v1/reservations',
+      { poolId: 'west-8', units },
+      { 'Idempotency-Key': 'order-77' },
+    );
+  const first = await reserve(2);
+  expect(first).toMatchObject({ status: 201, body: { poolId: 'west-8', units: 2, status: 'reserved' } });
+  const reservationId = first.body.reservationId as string;
+
+  const reused = await reserve(5);
+  expect(reused).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+  expect(reused.body.detail).toMatch(/order-77 .* of 2 units; this request asks for 5/);
+  expect(await reserve(2)).toMatchObject({
+    status: 200,
+    body: { reservationId, units: 2, status: 'reserved', poolVersion: first.body.poolVersion },
+  });
+  const pool = await call(
+    'GET',
+    `/v1/pools/west-8?minVersion=${first.body.poolVersion}`,
+    '/v1/pools/{poolId}',
+  );
+  expect(pool.body).toMatchObject({ reserved: 2, available: 3 });
+
+  await call('DELETE', `/v1/reservations/${reservationId}`, '/v1/reservations/{reservationId}');
+  expect(await reserve(2)).toMatchObject({
+    status: 200,
+    body: { reservationId, units: 2, status: 'released' },
+  });
+  expect(await reserve(5)).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+});
+
+test('a reserve without Idempotency-Key is a new reservation each time; the key used comes back in a header', async () => {
+  const body = { poolId: 'west-8', units: 1 };
+  const first = await call('POST', '/v1/reservations', '/v1/reservations', body);
+  const second = await call('POST', '/v1/reservations', '/v1/reservations', body);
+  expect([first.status, second.status]).toEqual([201, 201]);
+  expect(second.body.reservationId).not.toBe(first.body.reservationId);
+  const key = first.headers.get('idempotency-key') ?? '';
+  expect(key).toMatch(/^[0-9a-f-]{36}$/);
+  const retried = await call('POST', '/v1/reservations', '/v1/reservations', body, {
+    'Idempotency-Key': key,
+  });
+  expect(retried).toMatchObject({ status: 200, body: { reservationId: first.body.reservationId } });
 });

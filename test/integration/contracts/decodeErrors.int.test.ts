@@ -1,9 +1,11 @@
 // What AvroSerde.decode refuses when the registry is real: every refusal is a ContractError (not retriable)
-// whose message names the subject and the problem, so a processor can dead-letter the record.
+// whose message names the subject and the problem, so a processor can dead-letter the record; a registry
+// that cannot answer is a retriable error instead, so the record is retried and never dead-lettered.
 import { connectSerdes, createSerdes, type Serdes, topicNames } from '../../../src/contracts';
-import { ContractError } from '../../../src/errors';
+import { ContractError, RegistryUnavailableError } from '../../../src/errors';
 import { commands, taskPositions } from '../../fixtures/avro/samples';
 import { testConfig } from '../../support/infra';
+import { freePort } from '../../support/serviceProcess';
 
 const config = testConfig();
 const registry = { url: config.registryUrl, auth: config.registryAuth };
@@ -75,4 +77,19 @@ test("another subject's schema id (a task position on the commands topic)", asyn
       `^writer schema ${serdes.taskPosition.id} cannot be read as ${subject.replace(/\./g, '\\.')}'s schema`,
     ),
   );
+});
+
+test('an unreachable registry is a retriable RegistryUnavailableError, never a refusal', async () => {
+  // A valid record under our real schema id, read by a serde whose registry URL has nothing listening.
+  const valid = serdes.command.encode(commands['close-pool']);
+  const port = await freePort();
+  const cut = createSerdes({ url: `http://127.0.0.1:${port}/apis/ccompat/v7` }, topics).command;
+  const error = await cut.decode(valid).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(RegistryUnavailableError);
+  expect(error).not.toBeInstanceOf(ContractError);
+  expect(error).toMatchObject({
+    code: 'REGISTRY_UNAVAILABLE',
+    retriable: true,
+    context: { subject, schemaId: serdes.command.id },
+  });
 });

@@ -13,6 +13,7 @@ import {
   poolToAvro,
   readSchema,
   reservationToAvro,
+  resultFromAvro,
   resultToAvro,
   type SchemaName,
 } from '../../../src/contracts';
@@ -127,6 +128,24 @@ describe('wire shape', () => {
       reasonCode: { string: 'UNDECODABLE' },
     });
   });
+
+  test.each(['reserved', 'released'] as const)(
+    "a result's reservation units and status (v3) round-trip: %s",
+    (reservationStatus) => {
+      const result = { ...commandResults['accepted-reserve'], units: 3, reservationStatus };
+      const record = resultToAvro(result);
+      expect(record).toMatchObject({
+        units: { int: 3 },
+        reservationStatus: {
+          'com.grocer.capacity.result.ReservationStatus': reservationStatus.toUpperCase(),
+        },
+      });
+      const type = typeOf('command-result');
+      expect(resultFromAvro(type.fromBuffer(type.toBuffer(record)) as Record<string, unknown>)).toStrictEqual(
+        result,
+      );
+    },
+  );
 });
 
 describe('records the mapping refuses', () => {

@@ -13,7 +13,7 @@ import {
   topicNames,
 } from '../../../src/contracts';
 import type { CommandEnvelope, EventEnvelope } from '../../../src/domain';
-import { ContractError, UnavailableError } from '../../../src/errors';
+import { ContractError, isRetriable, RegistryUnavailableError, UnavailableError } from '../../../src/errors';
 import { CONTRACTS, commands, events } from '../../fixtures/avro/samples';
 import { FakeRegistry } from './fakeRegistry';
 
@@ -222,6 +222,52 @@ describe('payloads decode refuses', () => {
     const error = await serde.decode(wire(7, Buffer.from([2]))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as UnavailableError).message).toMatch(/fetching schema 7: connect ECONNREFUSED/);
+  });
+});
+
+describe('a registry hiccup while fetching an unseen writer schema', () => {
+  let registry: FakeRegistry;
+  let serde: AvroSerde<CommandEnvelope>;
+  let record: Buffer;
+  beforeEach(async () => {
+    registry = new FakeRegistry(1);
+    serde = commandSerde(registry);
+    await serde.register();
+    // Written by another producer under schema 7 (the same schema registered elsewhere): unseen here.
+    registry.put(7, readSchema('command') as object);
+    record = wire(7, serde.encode(commands['reserve-capacity']).subarray(5));
+  });
+
+  const decodeError = () => serde.decode(record).catch((e: unknown) => e);
+
+  test.each([
+    ['unreachable (connection refused)', () => (registry.unreachable = true)],
+    ['5xx', () => (registry.failingStatus = 503)],
+    ['a timeout (the client reports status 400 or 408)', () => (registry.failingStatus = 408)],
+    ['unauthorized (credentials being rotated)', () => (registry.failingStatus = 401)],
+  ])('%s: a retriable RegistryUnavailableError, never a ContractError', async (_name, fail) => {
+    fail();
+    const error = await decodeError();
+    expect(error).toBeInstanceOf(RegistryUnavailableError);
+    expect(error).not.toBeInstanceOf(ContractError);
+    expect(isRetriable(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+      context: { subject: 't.commands-value', schemaId: 7 },
+    });
+  });
+
+  test('is not remembered: once the registry answers, the same record decodes', async () => {
+    registry.failingStatus = 503;
+    expect(await decodeError()).toBeInstanceOf(RegistryUnavailableError);
+    registry.failingStatus = null;
+    await expect(serde.decode(record)).resolves.toStrictEqual(commands['reserve-capacity']);
+  });
+
+  test('an id the registry says does not exist (404) is still poison', async () => {
+    const error = await serde.decode(wire(8, Buffer.from([2]))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContractError);
+    expect(isRetriable(error)).toBe(false);
   });
 });
 

@@ -17,6 +17,8 @@ export class FakeRegistry {
   private nextId: number;
   /** When set, every call fails as if the registry could not be reached. */
   unreachable = false;
+  /** When set, every call fails with this HTTP status, as the real client's ResponseError does. */
+  failingStatus: number | null = null;
   getSchemaCalls = 0;
 
   constructor(firstId = 1) {
@@ -61,5 +63,10 @@ export class FakeRegistry {
 
   private failIfUnreachable(): void {
     if (this.unreachable) throw new Error('connect ECONNREFUSED 127.0.0.1:8081');
+    if (this.failingStatus !== null) {
+      throw Object.assign(new Error(`Schema Registry - Error, status ${this.failingStatus}`), {
+        status: this.failingStatus,
+      });
+    }
   }
 }

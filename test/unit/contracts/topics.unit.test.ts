@@ -1,4 +1,4 @@
-import { topicNames, topicSpecs } from '../../../src/contracts';
+import { durabilityConfigs, topicNames, topicSpecs } from '../../../src/contracts';
 
 test('topic names carry the prefix', () => {
   expect(topicNames('capacity')).toMatchObject({
@@ -15,4 +15,31 @@ test('changelogs are compacted, the journal keeps everything, all topics share t
   }
   expect(specs.get('p.events')).toMatchObject({ cleanupPolicy: 'delete', configs: { 'retention.ms': '-1' } });
   expect(new Set([...specs.values()].map((s) => s.partitions))).toEqual(new Set([7]));
+});
+
+describe('min.insync.replicas follows the replication factor', () => {
+  test.each([
+    [3, '2'],
+    [4, '2'],
+    [5, '2'],
+  ])('RF %i: every topic gets min.insync.replicas=%s, so acks=all needs a follower too', (rf, expected) => {
+    const specs = topicSpecs('p', 3, rf);
+    expect(specs).toHaveLength(7);
+    for (const spec of specs) expect(spec.configs['min.insync.replicas']).toBe(expected);
+    expect(durabilityConfigs(rf)).toEqual({ 'min.insync.replicas': expected });
+  });
+
+  test.each([1, 2])(
+    'RF %i: left to the broker (2 in sync of 2 would stop writes at any broker restart)',
+    (rf) => {
+      for (const spec of topicSpecs('p', 3, rf))
+        expect(spec.configs).not.toHaveProperty('min.insync.replicas');
+      expect(durabilityConfigs(rf)).toEqual({});
+    },
+  );
+
+  test('the other configs of a topic are kept', () => {
+    const events = topicSpecs('p', 3, 3).find((s) => s.name === 'p.events');
+    expect(events?.configs).toEqual({ 'retention.ms': '-1', 'min.insync.replicas': '2' });
+  });
 });

@@ -95,6 +95,27 @@ describe('ReserveCapacity', () => {
         .thenNoEvents();
     });
 
+    it('rejects the same key with other units (IDEMPOTENCY_KEY_REUSED), naming both', () => {
+      given([poolDefined(10), reserved('order-1', 2)])
+        .when(envelope(reserve(5), { requestId: 'order-1' }))
+        .thenRejected(
+          'IDEMPOTENCY_KEY_REUSED',
+          /idempotency key order-1 .*reservation r1\.\S+ of 2 units; this request asks for 5/,
+        );
+    });
+
+    it('rejects other units after the reservation was released too', () => {
+      given([poolDefined(10), reserved('order-1', 2), released('order-1', 2)])
+        .when(envelope(reserve(1), { requestId: 'order-1' }))
+        .thenRejected('IDEMPOTENCY_KEY_REUSED', /of 2 units; this request asks for 1/);
+    });
+
+    it('checks the key before the pool being closed or full', () => {
+      given([poolDefined(2), reserved('order-1', 2), poolClosed()])
+        .when(envelope(reserve(3), { requestId: 'order-1' }))
+        .thenRejected('IDEMPOTENCY_KEY_REUSED');
+    });
+
     it('is keyed by requestId, not commandId: a new requestId is a new reservation', () => {
       given([poolDefined(10), reserved('order-1', 2)])
         .when(envelope(reserve(2), { requestId: 'order-2' }))
