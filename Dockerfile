@@ -1,6 +1,10 @@
 # The service image: one `capacity` CLI; docker-compose.yml chooses the subcommand.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
+# librdkafka (for @confluentinc/kafka-javascript) and RocksDB build from source when no prebuilt binary fits.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+      libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev && rm -rf /var/lib/apt/lists/*
+ENV CKJS_LINKING=dynamic JOBS=max
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
@@ -8,8 +12,10 @@ COPY src ./src
 COPY schemas ./schemas
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends libssl3 zlib1g libzstd1 liblz4-1 libsasl2-2 \
+      && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
