@@ -149,9 +149,6 @@ export class PartitionTask {
       const outcome = await handleCommand(message, overlay, ctx);
       handled.push(outcome);
       for (const event of outcome.events) own(topics.events, event.poolId, serdes.event.encode(event));
-      if (outcome.pool) own(topics.poolState, outcome.pool.poolId, serdes.poolState.encode(outcome.pool));
-      for (const r of outcome.reservations)
-        own(topics.reservations, r.reservationId, serdes.reservation.encode(r));
       // Results on the task's own partition: a read_committed reader sees a partition only up to its
       // oldest open transaction, so results spread over every partition would wait for other instances.
       if (outcome.result)
@@ -166,6 +163,16 @@ export class PartitionTask {
         });
       }
     }
+    // The changelogs are compacted: only each key's last state in this cycle is written (what Kafka
+    // Streams' record cache does). The journal keeps every event.
+    for (const [poolId, pool] of overlay.pools)
+      own(topics.poolState, poolId, pool === null ? null : serdes.poolState.encode(pool));
+    for (const [reservationId, reservation] of overlay.reservations)
+      own(
+        topics.reservations,
+        reservationId,
+        reservation === null ? null : serdes.reservation.encode(reservation),
+      );
     return { task: this, records, overlay, handled, nextOffset: last.offset + 1 };
   }
 
