@@ -3,7 +3,6 @@
 // rebalance events handed to the caller's loop instead of being applied behind its back:
 //   - assigned partitions are assigned at once but paused, until the caller's task for them is ready;
 //   - revoked partitions are given up only when the caller says so (after committing what it has).
-import { randomBytes } from 'node:crypto';
 import type { LibrdKafkaError, TopicPartition } from '@confluentinc/kafka-javascript';
 import type { Kafka } from './client';
 import { RdConsumer } from './rdConsumer';
@@ -58,11 +57,6 @@ export class GroupMember {
     for (const [err, assignment] of early) member.onRebalance(err, assignment);
     consumer.client.subscribe([options.topic]);
     return member;
-  }
-
-  /** A unique member name for logs when no static instance id is configured. */
-  static anonymousId(): string {
-    return randomBytes(4).toString('hex');
   }
 
   private onRebalance(err: LibrdKafkaError, assignment: TopicPartition[]): void {

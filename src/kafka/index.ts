@@ -17,7 +17,7 @@ export { headersOf, RdConsumer } from './rdConsumer';
 export type { Message } from './rdConsumer';
 export { GroupMember } from './groupMember';
 export type { GroupMemberOptions, RebalanceEvent } from './groupMember';
-export { TransactionalWriter, TransactionError, isFencingError } from './transactionalWriter';
+export { TransactionalWriter, TransactionError } from './transactionalWriter';
 export type { OutRecord, ConsumedOffset, WrittenOffsets, TransactionFailure } from './transactionalWriter';
 export { CommandChannel } from './commandChannel';
 export type { Reply, ChannelRecord, CommandChannelOptions } from './commandChannel';

@@ -204,12 +204,3 @@ function writtenOffsets(records: readonly OutRecord[], reports: readonly Deliver
   });
   return result;
 }
-
-/** True when the error means another instance owns the work now: this one was a zombie. */
-export function isFencingError(error: unknown): boolean {
-  const cause = error instanceof TransactionError ? error.cause : error;
-  const message = describe(cause);
-  return /fenced|producer epoch|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|generation|REBALANCE_IN_PROGRESS/i.test(
-    message,
-  );
-}

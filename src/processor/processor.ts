@@ -24,6 +24,7 @@ import { InstanceLock } from '../state';
 import type { RawCommand } from './commandHandler';
 import { runCycle } from './commitCycle';
 import { PartitionTask, type TaskDeps } from './partitionTask';
+import { healthReport, updateLag } from './processorHealth';
 import { ProcessorMetrics } from './processorMetrics';
 
 export interface ProcessorOptions {
@@ -251,54 +252,20 @@ export class Processor {
     for (const task of [...this.tasks.values()]) this.rebuild(task);
   }
 
-  /**
-   * Lag per owned partition, ready or not, at most once a second. A paused partition (its task is
-   * initialising) is not fetched, so its end offset is asked of the broker.
-   */
   private updateLag(member: GroupMember): void {
     const now = Date.now();
     if (now - this.lagUpdatedAt < 1000) return;
     this.lagUpdatedAt = now;
-    for (const task of this.tasks.values()) {
-      const set = (high: number) => {
-        if (this.tasks.get(task.partition) !== task) return;
-        this.metrics.lag.set(
-          { partition: String(task.partition) },
-          Math.max(0, high - (task.nextOffset ?? 0)),
-        );
-      };
-      const cached =
-        task.state === 'ready'
-          ? member.consumer.cachedHighWatermark(this.topics.commands, task.partition)
-          : null;
-      if (cached !== null) set(cached);
-      else
-        void member.consumer
-          .watermarks(this.topics.commands, task.partition)
-          .then(({ high }) => set(high))
-          .catch(() => undefined);
-    }
+    updateLag(this.tasks, member, this.topics.commands, this.metrics);
   }
 
   healthReport(): HealthReport {
-    const stuckAfterMs = this.options.stuckAfterMs ?? 120_000;
-    const now = Date.now();
-    const tasks = [...this.tasks.values()].map((t) => ({
-      partition: t.partition,
-      state: t.state,
-      nextOffset: t.nextOffset,
-      busyMs: t.busySince === null ? 0 : now - t.busySince,
-      ...(t.lastError ? { lastError: t.lastError } : {}),
-    }));
-    const stuck = tasks.filter((t) => t.busyMs > stuckAfterMs).map((t) => t.partition);
-    const failingMs = this.failingSince === null ? 0 : now - this.failingSince;
-    return {
-      healthy: stuck.length === 0 && failingMs <= stuckAfterMs && !this.stopping && this.member !== null,
-      stuck,
-      failingMs,
-      ...(this.failingSince !== null ? { lastFailure: this.lastFailure } : {}),
-      tasks,
-    };
+    return healthReport([...this.tasks.values()], {
+      stuckAfterMs: this.options.stuckAfterMs ?? 120_000,
+      failingSince: this.failingSince,
+      lastFailure: this.lastFailure,
+      running: !this.stopping && this.member !== null,
+    });
   }
 
   /** Finishes the cycle in progress (its transaction commits or aborts), leaves the group, releases all. */
