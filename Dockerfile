@@ -4,7 +4,7 @@ WORKDIR /app
 # librdkafka (for @confluentinc/kafka-javascript) and RocksDB build from source when no prebuilt binary fits.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
       libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev && rm -rf /var/lib/apt/lists/*
-ENV CKJS_LINKING=dynamic JOBS=max
+ENV CKJS_LINKING=dynamic
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./

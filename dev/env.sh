@@ -4,7 +4,8 @@
 # - Sets what building @confluentinc/kafka-javascript from source needs when its prebuilt binary cannot be
 #   downloaded: CKJS_LINKING=dynamic (link the bundled librdkafka against the system's libssl, zlib, zstd,
 #   lz4, sasl2; their -dev packages must be installed) and npm_config_nodedir (the headers of the Node that
-#   runs it: the native module is tied to the Node version that built it), and builds on every core.
+#   runs it: the native module is tied to the Node version that built it). Not JOBS=max: the bundled
+#   librdkafka's generated Makefile is not safe for parallel make (config.h is not ordered before use).
 # Idempotent; safe to source again.
 _capacity_root="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)"
 _capacity_node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -23,7 +24,5 @@ else
   export npm_config_nodedir="$(dirname "$(dirname "$(command -v node)")")"
 fi
 export CKJS_LINKING="${CKJS_LINKING:-dynamic}"
-# Native builds (librdkafka, RocksDB) on every core: node-gyp runs make with one job otherwise.
-export JOBS="${JOBS:-max}"
 unset _capacity_root _capacity_node _capacity_tmp
 unset -f _capacity_node_major
