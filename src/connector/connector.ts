@@ -129,9 +129,9 @@ export class Connector {
     });
     for (const { topic, partitions } of this.assignment) {
       for (const partition of partitions) {
-        // Seek EVERY assigned partition, also those with no stored position (to 0: kafkajs falls back to
+        // Seek EVERY assigned partition, also those with no stored position (to 0: the client falls back to
         // the earliest offset if 0 is gone). The dropped buffer may have held the first rows of such a
-        // partition, and kafkajs's own position is already past them: without a seek they would be skipped
+        // partition, and the client's own position is already past them: without a seek they would be skipped
         // while the next write's stored position claimed them.
         this.consumer?.seek(topic, partition, this.stored.get(positionKey(topic, partition)) ?? 0);
       }

@@ -41,7 +41,7 @@ export interface HandlerContext {
   readonly partition: number;
   readonly now: number;
   readonly decodeCommand: (value: Buffer | null) => Promise<CommandEnvelope>;
-  /** The partition that owns a pool (murmur2 of the pool id, as the Java client and kafkajs choose). */
+  /** The partition that owns a pool (murmur2 of the pool id, as the Java client and librdkafka's murmur2_random choose). */
   readonly partitionOfPool: (poolId: string) => number;
 }
 
