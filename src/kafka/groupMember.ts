@@ -27,7 +27,6 @@ const REVOKE = -174;
 
 export class GroupMember {
   private readonly events: RebalanceEvent[] = [];
-  private wake: (() => void) | null = null;
   private failure: Error | null = null;
 
   private constructor(
@@ -73,11 +72,9 @@ export class GroupMember {
         this.pendingRevocation.push(assignment);
       } else {
         this.failure = new Error(`rebalance failed: ${err.message}`);
-        this.wake?.();
       }
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));
-      this.wake?.();
     }
   }
 
@@ -86,7 +83,6 @@ export class GroupMember {
 
   private push(event: RebalanceEvent): void {
     this.events.push(event);
-    this.wake?.();
   }
 
   /** Rebalance events since the last call, oldest first. */
@@ -104,22 +100,6 @@ export class GroupMember {
         // Not connected any more (shutting down): nothing to give up.
       }
     }
-  }
-
-  /** Resolves when a rebalance event arrives or after `ms`, whichever is first (for an idle loop). */
-  waitForEvents(ms: number): Promise<void> {
-    if (this.events.length > 0 || this.failure) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 
   /** Makes a ready partition's fetches start at `offset` and resumes it. */
