@@ -167,7 +167,8 @@ export async function postgresUp(config: Config, say: (line: string) => void): P
     return false;
   }
   const bin = ensurePostgresInstalled(say);
-  if (runningPid(pg.proc) === null) {
+  let pid = runningPid(pg.proc);
+  if (pid === null) {
     initCluster(pg, bin);
     const ids = serverUserIds();
     if (ids && statSync(pg.dataDir).uid !== ids.uid) chownSync(pg.dataDir, ids.uid, ids.gid);
@@ -185,12 +186,14 @@ export async function postgresUp(config: Config, say: (line: string) => void): P
       '-c',
       'fsync=on',
     ]);
-    const pid = startProcess(pg.proc, command, args, pg.dataDir);
+    pid = startProcess(pg.proc, command, args, pg.dataDir);
     say(`started PostgreSQL (pid ${pid}) on 127.0.0.1:${pg.port}`);
   }
   const deadline = Date.now() + 60_000;
   while (!(await postgresHealthy(pg.port))) {
-    if (runningPid(pg.proc) === null)
+    // The pid started (or found) above, not runningPid: a process that is starting may briefly show
+    // another command line, and that must not count as an exit.
+    if (!isAlive(pid))
       throw new UnavailableError(`PostgreSQL exited during start-up; see ${pg.proc.logFile}`);
     if (Date.now() > deadline)
       throw new UnavailableError(`PostgreSQL did not answer within 60s; see ${pg.proc.logFile}`);
@@ -198,6 +201,15 @@ export async function postgresUp(config: Config, say: (line: string) => void): P
   }
   await bootstrap(pg);
   return true;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Fast shutdown (SIGINT: disconnects clients, checkpoints), then the common SIGTERM/SIGKILL path. */

@@ -24,12 +24,24 @@ function commandLineOf(pid: number): string | null {
   }
 }
 
+/** Blocks the thread for `ms` (a few milliseconds, in a synchronous check). */
+function pauseSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** The pid of the running process, or null if it is not running (stale pid files are removed). */
 export function runningPid(proc: ManagedProcess): number | null {
   if (!existsSync(proc.pidFile)) return null;
   const pid = Number(readFileSync(proc.pidFile, 'utf8').trim());
-  const commandLine = Number.isInteger(pid) && pid > 0 ? commandLineOf(pid) : null;
-  if (commandLine !== null && commandLine.includes(proc.marker)) return pid;
+  // A process that is starting shows another command line for a moment (setpriv before it execs
+  // PostgreSQL, PostgreSQL while it moves its arguments for its process title): look again before
+  // deciding that the pid belongs to someone else.
+  for (let attempt = 0; Number.isInteger(pid) && pid > 0 && attempt < 10; attempt++) {
+    const commandLine = commandLineOf(pid);
+    if (commandLine === null) break; // no such process
+    if (commandLine.includes(proc.marker)) return pid;
+    pauseSync(20);
+  }
   rmSync(proc.pidFile, { force: true });
   return null;
 }
