@@ -13,7 +13,7 @@ export { brokerAnswers } from './probe';
 export { murmur2, partitionForKey } from './partitioning';
 export { readToEnd } from './readToEnd';
 export type { PartitionRange, RecordRead, ReadToEndResult } from './readToEnd';
-export { headersOf, RdConsumer } from './rdConsumer';
+export { RdConsumer, recordOf } from './rdConsumer';
 export type { Message } from './rdConsumer';
 export { GroupMember } from './groupMember';
 export type { GroupMemberOptions, RebalanceEvent } from './groupMember';

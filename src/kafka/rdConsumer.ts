@@ -16,7 +16,28 @@ export type { Message, TopicPartition, TopicPartitionOffset };
 /** Per "topic:partition" key, used by every reader here. */
 export const partitionKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
-export function headersOf(message: Message): Record<string, string> {
+/** A record as our readers hand it on: key and value as bytes, headers as strings. */
+export interface RecordRead {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export function recordOf(m: Message): RecordRead {
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: m.offset,
+    key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
+    value: m.value ?? null,
+    headers: headersOf(m),
+  };
+}
+
+function headersOf(message: Message): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const header of message.headers ?? []) {
     for (const [name, value] of Object.entries(header)) headers[name] = value.toString();

@@ -1,7 +1,7 @@
 // Reads given topic-partitions from given offsets up to their end offsets, read_committed, by assigning them
 // directly (no consumer group, so no join and no rebalance delay).
 import type { Kafka } from './client';
-import { headersOf, partitionKey, RdConsumer } from './rdConsumer';
+import { partitionKey, RdConsumer, recordOf, type RecordRead } from './rdConsumer';
 import { topicOffsets } from './topicAdmin';
 
 export interface PartitionRange {
@@ -11,14 +11,7 @@ export interface PartitionRange {
   readonly fromOffset: number | null;
 }
 
-export interface RecordRead {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: Readonly<Record<string, string>>;
-}
+export type { RecordRead };
 
 export interface ReadToEndResult {
   /** Per "topic:partition", the end offset measured at start (the high watermark). */
@@ -73,14 +66,7 @@ export async function readToEnd(
         const key = partitionKey(m.topic, m.partition);
         const end = pending.get(key);
         if (end === undefined || m.offset >= end) continue;
-        read.push({
-          topic: m.topic,
-          partition: m.partition,
-          offset: m.offset,
-          key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
-          value: m.value ?? null,
-          headers: headersOf(m),
-        });
+        read.push(recordOf(m));
         if (m.offset + 1 >= end) pending.delete(key);
       }
       // A partition that ends in commit markers (or aborted records) is finished when its end-of-partition

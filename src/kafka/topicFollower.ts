@@ -2,8 +2,7 @@
 // that rebuild on every start. Reports progress per partition (end-of-partition events included: a
 // partition that ends in commit markers never delivers those offsets) so callers know when they caught up.
 import type { Kafka } from './client';
-import { headersOf, RdConsumer } from './rdConsumer';
-import type { RecordRead } from './readToEnd';
+import { RdConsumer, recordOf, type RecordRead } from './rdConsumer';
 import { retryRetriable } from './retriable';
 
 export interface FollowerProgress {
@@ -79,14 +78,7 @@ export class TopicFollower {
       let records: RecordRead[] = [];
       try {
         const messages = await consumer.consume(5000, 100);
-        records = messages.map((m) => ({
-          topic: m.topic,
-          partition: m.partition,
-          offset: m.offset,
-          key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
-          value: m.value ?? null,
-          headers: headersOf(m),
-        }));
+        records = messages.map(recordOf);
         if (records.length > 0) await this.options.onRecords(records);
       } catch (error) {
         if (!this.running) return;

@@ -12,8 +12,8 @@ import {
   createKafka,
   ensureTopicsOrThrow,
   GroupMember,
-  headersOf,
   partitionForKey,
+  recordOf,
   TransactionalWriter,
   TransactionError,
   type Kafka,
@@ -156,12 +156,7 @@ export class Processor {
       if (!task || task.state !== 'ready' || m.topic !== this.topics.commands) continue;
       let list = work.get(task);
       if (!list) work.set(task, (list = []));
-      list.push({
-        offset: m.offset,
-        key: m.key === undefined || m.key === null ? null : Buffer.from(m.key),
-        value: m.value ?? null,
-        headers: headersOf(m),
-      });
+      list.push(recordOf(m));
     }
     return work;
   }
