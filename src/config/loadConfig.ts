@@ -19,6 +19,8 @@ export interface Config {
   readonly metricsPort: number;
   readonly logLevel: LogLevel;
   readonly sessionTimeoutMs: number;
+  /** Standby copies per partition on other instances (0 = none). */
+  readonly standbyReplicas: number;
   readonly requestTimeoutMs: number;
   /** Static group membership id of a processor instance; null = dynamic membership. */
   readonly instanceId: string | null;
@@ -90,6 +92,7 @@ export function loadConfig(env: Environment = process.env): Config {
     metricsPort: get<number>('CAPACITY_METRICS_PORT'),
     logLevel: get<LogLevel>('CAPACITY_LOG_LEVEL'),
     sessionTimeoutMs: get<number>('CAPACITY_SESSION_TIMEOUT_MS'),
+    standbyReplicas: get<number>('CAPACITY_STANDBY_REPLICAS'),
     requestTimeoutMs: get<number>('CAPACITY_REQUEST_TIMEOUT_MS'),
     instanceId: get<string | undefined>('CAPACITY_INSTANCE_ID') ?? null,
     maxCommandsPerCycle: get<number>('CAPACITY_MAX_COMMANDS_PER_CYCLE'),

@@ -133,7 +133,14 @@ export const settings: readonly Setting[] = [
     env: 'CAPACITY_SESSION_TIMEOUT_MS',
     default: '6000',
     description: 'Consumer group session timeout; a crashed processor loses its partitions after it',
-    schema: durationMs(3000, 300000),
+    schema: durationMs(1000, 300000),
+  },
+  {
+    env: 'CAPACITY_STANDBY_REPLICAS',
+    default: '1',
+    description:
+      'Processor: warm standby copies of each partition kept by other instances (followed from the changelogs into local RocksDB), so a takeover restores only the last records; 0 = none',
+    schema: z.coerce.number().int().min(0).max(100),
   },
   {
     env: 'CAPACITY_INSTANCE_ID',

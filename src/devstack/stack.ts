@@ -72,6 +72,9 @@ function kafkaProperties(stack: Stack): string {
     'transaction.state.log.min.isr=1',
     'transaction.state.log.num.partitions=10',
     'group.initial.rebalance.delay.ms=0',
+    // Processors detect a crashed instance within seconds (docs/adr/0008-crash-detection.md): the
+    // broker's default floor of 6 s would refuse their session timeout.
+    'group.min.session.timeout.ms=1000',
     // A crashed processor's open transaction is aborted soon after its timeout, not up to a minute later.
     'transaction.abort.timed.out.transaction.cleanup.interval.ms=1000',
     // Topics are created explicitly (`capacity topics create`), never by a typo in a producer.

@@ -14,6 +14,8 @@ export type RebalanceEvent =
 
 export interface GroupMemberOptions {
   readonly groupId: string;
+  /** `client.id` of the member as other members see it in DescribeGroups (processors: the transactional id). */
+  readonly clientId?: string;
   readonly topic: string;
   readonly sessionTimeoutMs: number;
   /** `group.instance.id`: a restart within the session timeout keeps this member's partitions. */
@@ -39,6 +41,7 @@ export class GroupMember {
     const early: Array<[LibrdKafkaError, TopicPartition[]]> = [];
     const consumer = await RdConsumer.connect(kafka, {
       'group.id': options.groupId,
+      ...(options.clientId ? { 'client.id': options.clientId } : {}),
       'partition.assignment.strategy': 'cooperative-sticky',
       'session.timeout.ms': options.sessionTimeoutMs,
       'heartbeat.interval.ms': Math.max(250, Math.floor(options.sessionTimeoutMs / 6)),

@@ -7,16 +7,19 @@ export {
   deleteTopics,
   listTopics,
   topicEndOffsets,
+  topicOffsets,
 } from './topicAdmin';
 export type { DesiredTopic, TopicReport } from './topicAdmin';
 export { brokerAnswers } from './probe';
 export { murmur2, partitionForKey } from './partitioning';
 export { readToEnd } from './readToEnd';
 export type { PartitionRange, RecordRead, ReadToEndResult } from './readToEnd';
-export { RdConsumer, recordOf } from './rdConsumer';
+export { partitionKey, RdConsumer, recordOf } from './rdConsumer';
 export type { Message } from './rdConsumer';
 export { GroupMember } from './groupMember';
 export type { GroupMemberOptions, RebalanceEvent } from './groupMember';
+export { GroupDescriber, fenceTransactionalId } from './groupMembers';
+export type { GroupMemberView } from './groupMembers';
 export { TransactionalWriter, TransactionError } from './transactionalWriter';
 export type { OutRecord, ConsumedOffset, WrittenOffsets, TransactionFailure } from './transactionalWriter';
 export { CommandChannel } from './commandChannel';

@@ -50,6 +50,11 @@ export class PartitionTask {
   busySince: number | null = Date.now();
   /** Why the last initialisation attempt failed, for health. */
   lastError: string | null = null;
+  /**
+   * Set when the position was below the command partition's log start (retention deleted commands that
+   * were never processed): health stays unhealthy with this message until the process restarts.
+   */
+  lostCommands: string | null = null;
   /** Resolves true once ready, false if the task closed first. */
   readonly ready: Promise<boolean>;
   private store: TaskStore | null = null;
@@ -80,11 +85,15 @@ export class PartitionTask {
         // The checkpoint is never ahead of Kafka, so the larger of the two is the position.
         const position = Math.max(groupOffset ?? 0, restored.checkpointedInput);
         this.nextOffset = groupOffset === null && restored.checkpointedInput === 0 ? null : position;
+        await this.skipDeletedCommands();
         this.state = 'ready';
         this.busySince = null;
         this.lastError = null;
         this.deps.metrics.restoreRecords.inc(restored.records);
         this.deps.metrics.restoreSeconds.observe((Date.now() - started) / 1000);
+        const label = { partition: String(this.partition) };
+        this.deps.metrics.takeoverRestoreRecords.set(label, restored.records);
+        this.deps.metrics.takeoverRestoreSeconds.set(label, (Date.now() - started) / 1000);
         this.log.info(
           { nextOffset: this.nextOffset, restoredRecords: restored.records, ms: Date.now() - started },
           'task ready',
@@ -104,6 +113,23 @@ export class PartitionTask {
     }
     await this.releaseStore();
     return false;
+  }
+
+  /**
+   * A position below the log start (the task was down longer than the command topic's retention) cannot
+   * be fetched: seeking there would fail again and again. Those commands are gone, unprocessed and
+   * unanswered (their callers timed out long ago); continue from the log start, say so loudly, and report
+   * the task unhealthy so an operator sees it.
+   */
+  private async skipDeletedCommands(): Promise<void> {
+    if (this.nextOffset === null) return;
+    const { low } = await this.deps.member.consumer.watermarks(this.deps.topics.commands, this.partition);
+    if (this.nextOffset >= low) return;
+    this.lostCommands =
+      `commands at offsets ${this.nextOffset}..${low - 1} of ${this.deps.topics.commands} partition ` +
+      `${this.partition} were deleted by retention before they were processed; continuing from ${low}`;
+    this.log.error({ from: this.nextOffset, logStart: low }, this.lostCommands);
+    this.nextOffset = low;
   }
 
   /** Decides the task's commands of one cycle (messages in offset order). No Kafka or RocksDB writes. */

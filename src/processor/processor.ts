@@ -1,7 +1,8 @@
 // The processor process (exactly-once v2, docs/adr/0004-processor-transactions.md): one consumer-group
-// member and one transactional producer for the whole instance, one PartitionTask per owned partition,
-// and one loop: apply rebalance events, fetch from every ready partition, run a cycle (one transaction),
-// and start the next cycle as soon as the commit returns.
+// member and one transactional producer for the whole instance, one PartitionTask per owned partition
+// (TaskSet), warm standby copies of partitions other instances own (StandbyReplicas, placed by GroupWatch,
+// docs/adr/0009-standby-replicas.md), and one loop: apply rebalance events, fetch from every ready
+// partition, run a cycle (one transaction), and start the next cycle as soon as the commit returns.
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -13,19 +14,20 @@ import {
   ensureTopicsOrThrow,
   GroupMember,
   partitionForKey,
-  recordOf,
   TransactionalWriter,
   TransactionError,
   type Kafka,
-  type Message,
 } from '../kafka';
 import { startHealthServer, type HealthReport, type HealthServer, type Logger } from '../observability';
 import { InstanceLock } from '../state';
 import type { RawCommand } from './commandHandler';
 import { runCycle } from './commitCycle';
-import { PartitionTask, type TaskDeps } from './partitionTask';
+import { GroupWatch } from './groupWatch';
+import type { PartitionTask, TaskDeps } from './partitionTask';
 import { healthReport, updateLag } from './processorHealth';
 import { ProcessorMetrics } from './processorMetrics';
+import { StandbyReplicas } from './standbyReplicas';
+import { TaskSet } from './taskSet';
 
 export interface ProcessorOptions {
   /** A task initialising longer than this, or cycles failing for longer, makes /healthz unhealthy. */
@@ -35,14 +37,14 @@ export interface ProcessorOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Processor {
-  private readonly tasks = new Map<number, PartitionTask>();
+  private tasks: TaskSet | null = null;
+  private watch: GroupWatch | null = null;
   private readonly metrics = new ProcessorMetrics();
   private readonly kafka: Kafka;
   private readonly log: Logger;
   private readonly topics: TopicNames;
   private member: GroupMember | null = null;
   private writer: TransactionalWriter | null = null;
-  private deps: TaskDeps | null = null;
   private lock: InstanceLock | null = null;
   private health: HealthServer | null = null;
   private loop: Promise<void> = Promise.resolve();
@@ -92,12 +94,13 @@ export class Processor {
     });
     this.member = await GroupMember.join(this.kafka, {
       groupId: config.applicationId,
+      clientId: this.transactionalId(),
       topic: this.topics.commands,
       sessionTimeoutMs: config.sessionTimeoutMs,
       instanceId: config.instanceId,
       maxPollIntervalMs: Math.max(config.transactionTimeoutMs * 3, 30_000),
     });
-    this.deps = {
+    const deps: TaskDeps = {
       kafka: this.kafka,
       member: this.member,
       serdes,
@@ -109,21 +112,40 @@ export class Processor {
       partitionOfPool: (poolId) => partitionForKey(poolId, config.partitions),
       writerId: `${hostname()}/${process.pid}`,
     };
-    this.loop = this.run(this.member, this.deps);
+    const standbys = new StandbyReplicas(deps);
+    const tasks = (this.tasks = new TaskSet(deps, standbys));
+    this.watch = new GroupWatch({
+      kafka: this.kafka,
+      groupId: config.applicationId,
+      topic: this.topics.commands,
+      self: this.transactionalId(),
+      partitionCount: config.partitions,
+      standbyReplicas: config.standbyReplicas,
+      transactionTimeoutMs: config.transactionTimeoutMs,
+      refreshMs: 2000,
+      standbys,
+      owned: () => tasks.owned,
+      logger: this.log,
+      metrics: this.metrics,
+    });
+    this.watch.start();
+    this.loop = this.run(this.member, tasks);
     this.log.info(
       { group: config.applicationId, instanceId: config.instanceId, metricsPort: this.health.port },
       'processor started',
     );
   }
 
-  private async run(member: GroupMember, deps: TaskDeps): Promise<void> {
+  private async run(member: GroupMember, tasks: TaskSet): Promise<void> {
     let failures = 0;
     let work = new Map<PartitionTask, RawCommand[]>();
     while (!this.stopping) {
       try {
-        await this.applyRebalances(member, deps);
+        const handover = await tasks.applyRebalances(member);
+        if (handover.assigned.length > 0) void this.watch?.onAssigned(handover.assigned);
+        else if (handover.revoked.length > 0) void this.watch?.refresh();
         const messages = await member.consumer.consume(this.config.maxCommandsPerCycle, 50);
-        work = this.readyWork(messages);
+        work = tasks.readyWork(messages);
         if (work.size > 0) {
           const report = await runCycle(work, {
             writer: this.writer as TransactionalWriter,
@@ -133,81 +155,19 @@ export class Processor {
             maxCycleMs: this.config.maxCycleMs,
           });
           // Deferred tasks keep their commands for the next cycle: fetch them again.
-          for (const task of report.deferred) await this.reposition(task);
+          for (const task of report.deferred) await tasks.reposition(task);
         }
         failures = 0;
         this.failingSince = null;
-        this.updateLag(member);
+        this.updateLag(member, tasks);
       } catch (error) {
         failures++;
         this.failingSince ??= Date.now();
         this.lastFailure = describeError(error);
-        await this.recover(error, work);
+        await this.recover(error, work, tasks);
         if (!this.stopping) await sleep(Math.min(5000, 50 * 2 ** Math.min(failures, 7)));
       }
     }
-  }
-
-  /** The fetched commands of ready tasks, by task, in offset order. Others' fetches are dropped. */
-  private readyWork(messages: readonly Message[]): Map<PartitionTask, RawCommand[]> {
-    const work = new Map<PartitionTask, RawCommand[]>();
-    for (const m of messages) {
-      const task = this.tasks.get(m.partition);
-      if (!task || task.state !== 'ready' || m.topic !== this.topics.commands) continue;
-      let list = work.get(task);
-      if (!list) work.set(task, (list = []));
-      list.push(recordOf(m));
-    }
-    return work;
-  }
-
-  private async applyRebalances(member: GroupMember, deps: TaskDeps): Promise<void> {
-    for (const event of member.takeEvents()) {
-      if (event.kind === 'assigned') {
-        for (const partition of event.partitions) this.startTask(partition, deps);
-        this.log.info({ partitions: event.partitions }, 'partitions assigned');
-      } else {
-        for (const partition of event.partitions) {
-          const task = this.tasks.get(partition);
-          this.tasks.delete(partition);
-          this.metrics.lag.remove({ partition: String(partition) });
-          await task?.close(event.lost ? 'lost' : 'revoked');
-        }
-        this.log.info({ partitions: event.partitions, lost: event.lost }, 'partitions revoked');
-      }
-    }
-    // Every revoked partition's work is committed (no cycle is in progress here): give them up.
-    member.completeRevocations();
-    this.metrics.tasksOwned.set(this.tasks.size);
-  }
-
-  /** A new task: its partition stays paused until the task is ready, then fetching starts at its position. */
-  private startTask(partition: number, deps: TaskDeps): void {
-    void this.tasks.get(partition)?.close('replaced');
-    const task = new PartitionTask(partition, deps);
-    this.tasks.set(partition, task);
-    void task.ready.then((ready) =>
-      ready && this.tasks.get(partition) === task ? this.reposition(task) : undefined,
-    );
-  }
-
-  private async reposition(task: PartitionTask): Promise<void> {
-    try {
-      await this.member?.resumeAt(task.partition, task.nextOffset);
-    } catch (error) {
-      if (this.tasks.get(task.partition) !== task) return; // revoked meanwhile
-      this.log.warn(
-        { partition: task.partition, err: describeError(error) },
-        'seek failed; rebuilding the task',
-      );
-      this.rebuild(task);
-    }
-  }
-
-  private rebuild(task: PartitionTask): void {
-    if (!this.deps || this.stopping || this.tasks.get(task.partition) !== task) return;
-    this.member?.pause([task.partition]);
-    this.startTask(task.partition, this.deps);
   }
 
   /**
@@ -218,6 +178,7 @@ export class Processor {
   private async recover(
     error: unknown,
     work: ReadonlyMap<PartitionTask, readonly RawCommand[]>,
+    tasks: TaskSet,
   ): Promise<void> {
     const unknown = error instanceof TransactionError && error.outcome === 'unknown';
     this.log.warn(
@@ -227,8 +188,7 @@ export class Processor {
         : 'cycle failed; retrying its commands',
     );
     if (!unknown) {
-      for (const task of work.keys())
-        if (this.tasks.get(task.partition) === task) await this.reposition(task);
+      for (const task of work.keys()) await tasks.reposition(task);
       return;
     }
     await this.writer?.close();
@@ -244,18 +204,18 @@ export class Processor {
         await sleep(1000);
       }
     }
-    for (const task of [...this.tasks.values()]) this.rebuild(task);
+    tasks.rebuildAll();
   }
 
-  private updateLag(member: GroupMember): void {
+  private updateLag(member: GroupMember, tasks: TaskSet): void {
     const now = Date.now();
     if (now - this.lagUpdatedAt < 1000) return;
     this.lagUpdatedAt = now;
-    updateLag(this.tasks, member, this.topics.commands, this.metrics);
+    updateLag(tasks.byPartition, member, this.topics.commands, this.metrics);
   }
 
   healthReport(): HealthReport {
-    return healthReport([...this.tasks.values()], {
+    return healthReport([...(this.tasks?.byPartition.values() ?? [])], {
       stuckAfterMs: this.options.stuckAfterMs ?? 120_000,
       failingSince: this.failingSince,
       lastFailure: this.lastFailure,
@@ -269,12 +229,11 @@ export class Processor {
     this.stopping = true;
     this.log.info('stopping');
     await this.loop;
-    const tasks = [...this.tasks.values()];
-    this.tasks.clear();
-    await Promise.all(tasks.map((t) => t.close('shutdown')));
-    // A task that cannot initialise (registry down, disk full) must not hold the shutdown for long.
-    await Promise.race([Promise.all(tasks.map((t) => t.ready)), sleep(5000)]);
+    // Everything processed is committed: leave at once, so the other instances take over now.
     await this.member?.leave();
+    // A task that cannot initialise (registry down, disk full) must not hold the shutdown for long.
+    await this.tasks?.closeAll(5000);
+    await this.watch?.stop();
     await this.writer?.close();
     await this.health?.close();
     await this.lock?.release();

@@ -21,12 +21,16 @@ export function healthReport(tasks: readonly PartitionTask[], state: HealthState
     nextOffset: t.nextOffset,
     busyMs: t.busySince === null ? 0 : now - t.busySince,
     ...(t.lastError ? { lastError: t.lastError } : {}),
+    ...(t.lostCommands ? { lostCommands: t.lostCommands } : {}),
   }));
   const stuck = views.filter((t) => t.busyMs > state.stuckAfterMs).map((t) => t.partition);
+  const lostCommands = views.filter((t) => t.lostCommands !== undefined).map((t) => t.partition);
   const failingMs = state.failingSince === null ? 0 : now - state.failingSince;
   return {
-    healthy: stuck.length === 0 && failingMs <= state.stuckAfterMs && state.running,
+    healthy:
+      stuck.length === 0 && lostCommands.length === 0 && failingMs <= state.stuckAfterMs && state.running,
     stuck,
+    ...(lostCommands.length > 0 ? { lostCommands } : {}),
     failingMs,
     ...(state.failingSince !== null ? { lastFailure: state.lastFailure } : {}),
     tasks: views,

@@ -50,6 +50,34 @@ export class ProcessorMetrics {
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  readonly takeoverRestoreRecords = new Gauge({
+    name: 'capacity_processor_takeover_restore_records',
+    help: 'Changelog records the last initialisation of a partition task restored, per partition (few when a standby copy was warm)',
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+  readonly takeoverRestoreSeconds = new Gauge({
+    name: 'capacity_processor_takeover_restore_seconds',
+    help: 'Seconds the last initialisation of a partition task took (position + restore), per partition',
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+  readonly standbyPartitions = new Gauge({
+    name: 'capacity_processor_standby_partitions',
+    help: 'Partitions this instance keeps a warm standby copy of',
+    registers: [this.registry],
+  });
+  readonly standbyLag = new Gauge({
+    name: 'capacity_processor_standby_lag',
+    help: 'Changelog offsets (records and transaction markers) a standby copy has not applied yet, per partition',
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+  readonly fencedOwners = new Counter({
+    name: 'capacity_processor_fenced_owners_total',
+    help: 'Transactional ids of lost members fenced at a takeover (their open transactions aborted at once)',
+    registers: [this.registry],
+  });
   readonly lag = new Gauge({
     name: 'capacity_processor_consumer_lag',
     help: 'Commands not yet processed, per partition (high watermark - next offset)',

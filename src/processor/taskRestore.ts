@@ -1,10 +1,10 @@
 // Brings one task's RocksDB up to its changelog partitions: from the local checkpoint (or the beginning) to
 // the end offsets, read_committed, each fetched batch and the advanced checkpoint in one RocksDB write.
 import type { Serdes, TopicNames } from '../contracts';
-import type { Pool, Reservation } from '../domain';
-import { readToEnd, type Kafka, type RecordRead } from '../kafka';
+import { readToEnd, type Kafka } from '../kafka';
 import type { Logger } from '../observability';
-import { TaskStore, type Checkpoint } from '../state';
+import { TaskStore } from '../state';
+import { applyChangelog } from './changelogApply';
 
 export interface RestoreDeps {
   readonly kafka: Kafka;
@@ -64,32 +64,4 @@ export async function restoreTask(deps: RestoreDeps, partition: number, log: Log
     await store.close().catch(() => undefined);
     throw error;
   }
-}
-
-async function applyChangelog(
-  deps: RestoreDeps,
-  store: TaskStore,
-  records: readonly RecordRead[],
-  changelogOffsets: Record<string, number>,
-  checkpointedInput: number,
-): Promise<void> {
-  const pools = new Map<string, Pool | null>();
-  const reservations = new Map<string, Reservation | null>();
-  for (const record of records) {
-    const key = record.key?.toString() ?? '';
-    if (record.topic === deps.topics.poolState) {
-      pools.set(key, record.value === null ? null : await deps.serdes.poolState.decode(record.value));
-    } else {
-      reservations.set(
-        key,
-        record.value === null ? null : await deps.serdes.reservation.decode(record.value),
-      );
-    }
-    changelogOffsets[`${record.topic}:${record.partition}`] = record.offset + 1;
-  }
-  const checkpoint: Checkpoint = {
-    changelogOffsets: { ...changelogOffsets },
-    nextInputOffset: checkpointedInput,
-  };
-  await store.commit(pools, reservations, checkpoint);
 }

@@ -3,6 +3,8 @@
 // it), and a second producer with the same transactional id fences the first.
 import {
   ensureTopics,
+  fenceTransactionalId,
+  GroupDescriber,
   GroupMember,
   readToEnd,
   TransactionalWriter,
@@ -38,9 +40,10 @@ async function writer(transactionalId: string): Promise<TransactionalWriter> {
   return w;
 }
 
-async function member(groupId: string): Promise<Member> {
+async function member(groupId: string, clientId?: string): Promise<Member> {
   const m = await GroupMember.join(kafka, {
     groupId,
+    clientId,
     topic: input,
     sessionTimeoutMs: 6000,
     instanceId: null,
@@ -125,4 +128,41 @@ test('a second producer with the same transactional id fences the first; the fir
   const values = await committedValues();
   expect(values).toContain('zombie-before');
   expect(values).not.toContain('zombie-after');
+});
+
+test('fencing a transactional id aborts the transaction its crashed holder left open, at once', async () => {
+  const transactionalId = uniqueName('crashed');
+  // The crashed holder: a transaction left open with a timeout far beyond this test's own.
+  const holder = kafka.kafkaJS.producer({
+    'transaction.timeout.ms': 600_000,
+    kafkaJS: { transactionalId, idempotent: true },
+  });
+  await holder.connect();
+  closers.push(() => holder.disconnect().catch(() => undefined));
+  const open = await holder.transaction();
+  await open.send({ topic, messages: [{ key: 'c', value: 'left-open' }] });
+
+  // A read_committed reader up to the high watermark waits for the open transaction...
+  let read: string[] | null = null;
+  const reading = committedValues().then((values) => (read = values));
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(read).toBeNull();
+  // ...until the id is fenced: the coordinator aborts the open transaction.
+  await fenceTransactionalId(kafka, transactionalId, 10_000);
+  await reading;
+  expect(read).not.toBeNull();
+  expect(read).not.toContain('left-open');
+  await expect(open.commit()).rejects.toThrow();
+});
+
+test('a group member is described with its client id and assigned partitions', async () => {
+  const groupId = uniqueName('described');
+  const clientId = uniqueName('txn-id');
+  await member(groupId, clientId);
+  const describer = await GroupDescriber.connect(kafka);
+  closers.push(() => describer.close());
+  const members = await describer.members(groupId, input);
+  expect(members).toHaveLength(1);
+  expect(members[0]?.clientId).toBe(clientId);
+  expect(members[0]?.partitions).toEqual([0]);
 });
