@@ -7,7 +7,7 @@ import { fenceTransactionalId, GroupDescriber, type GroupMemberView, type Kafka 
 import type { Logger } from '../observability';
 import type { ProcessorMetrics } from './processorMetrics';
 import type { StandbyReplicas } from './standbyReplicas';
-import { lostOwners, standbyPartitions } from './standbyPlacement';
+import { lostOwners, rememberOwners, standbyPartitions } from './standbyPlacement';
 
 export interface GroupWatchOptions {
   readonly kafka: Kafka;
@@ -28,7 +28,8 @@ export interface GroupWatchOptions {
 }
 
 export class GroupWatch {
-  private members: GroupMemberView[] = [];
+  /** Per partition, the last member other than this one seen owning it. */
+  private readonly lastOwners = new Map<number, string>();
   private describer: GroupDescriber | null = null;
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
@@ -61,10 +62,10 @@ export class GroupWatch {
    * owner that has left the group, then re-places the standbys.
    */
   async onAssigned(partitions: readonly number[]): Promise<void> {
-    const before = this.members;
+    const lastOwners = new Map(this.lastOwners);
     try {
       const now = await this.describe();
-      for (const transactionalId of lostOwners(before, now, partitions, this.options.self)) {
+      for (const transactionalId of lostOwners(lastOwners, now, partitions, this.options.self)) {
         const started = Date.now();
         await fenceTransactionalId(this.options.kafka, transactionalId, this.options.transactionTimeoutMs);
         this.options.metrics.fencedOwners.inc();
@@ -97,7 +98,7 @@ export class GroupWatch {
   private async describe(): Promise<GroupMemberView[]> {
     this.describer ??= await GroupDescriber.connect(this.options.kafka);
     const members = await this.describer.members(this.options.groupId, this.options.topic);
-    this.members = members;
+    rememberOwners(this.lastOwners, members, this.options.self);
     return members;
   }
 

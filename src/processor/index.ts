@@ -7,5 +7,5 @@ export { runCycle } from './commitCycle';
 export type { CycleDeps, CycleReport } from './commitCycle';
 export type { PartitionTask, TaskOutput } from './partitionTask';
 export { ProcessorMetrics } from './processorMetrics';
-export { lostOwners, standbyPartitions } from './standbyPlacement';
+export { lostOwners, rememberOwners, standbyPartitions } from './standbyPlacement';
 export type { MemberOwnership } from './standbyPlacement';

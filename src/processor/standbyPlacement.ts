@@ -44,12 +44,27 @@ export function standbyPartitions(
 }
 
 /**
- * The transactional ids to fence when `self` is handed `assigned`: each partition's owner in the last
- * membership seen before the handover, if that member is no longer in the group (it crashed or was
- * timed out; a member that is still there handed the partition over after committing) and is not `self`.
+ * Remembers, per partition, the last member other than `self` seen owning it (updated in place), so the
+ * owner is still known after a rebalance has already given the partition to `self`.
+ */
+export function rememberOwners(
+  lastOwners: Map<number, string>,
+  members: readonly MemberOwnership[],
+  self: string,
+): void {
+  for (const m of members) {
+    if (m.clientId === self) continue;
+    for (const partition of m.partitions) lastOwners.set(partition, m.clientId);
+  }
+}
+
+/**
+ * The transactional ids to fence when `self` is handed `assigned`: each partition's last other owner, if
+ * that member is no longer in the group (it crashed or was timed out; a member that is still there
+ * handed the partition over after committing).
  */
 export function lostOwners(
-  before: readonly MemberOwnership[],
+  lastOwners: ReadonlyMap<number, string>,
   now: readonly MemberOwnership[],
   assigned: readonly number[],
   self: string,
@@ -57,7 +72,7 @@ export function lostOwners(
   const present = new Set(now.map((m) => m.clientId));
   const lost = new Set<string>();
   for (const partition of assigned) {
-    const owner = before.find((m) => m.partitions.includes(partition))?.clientId;
+    const owner = lastOwners.get(partition);
     if (owner !== undefined && owner !== self && !present.has(owner)) lost.add(owner);
   }
   return [...lost];

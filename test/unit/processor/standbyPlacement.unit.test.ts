@@ -1,5 +1,5 @@
 // Standby placement and takeover fencing as pure functions of the group's membership.
-import { lostOwners, standbyPartitions, type MemberOwnership } from '../../../src/processor';
+import { lostOwners, rememberOwners, standbyPartitions, type MemberOwnership } from '../../../src/processor';
 
 const PARTITIONS = 12;
 const group = (...owned: number[][]): MemberOwnership[] =>
@@ -63,18 +63,31 @@ describe('standbyPartitions', () => {
 });
 
 describe('lostOwners', () => {
+  const seen = (members: MemberOwnership[], self: string) => {
+    const owners = new Map<number, string>();
+    rememberOwners(owners, members, self);
+    return owners;
+  };
+
   it('names the previous owner of a handed-over partition when it left the group', () => {
     const now = group([0, 1, 2, 3, 8, 9], [4, 5, 6, 7, 10, 11]);
-    expect(lostOwners(threeMembers, now, [8, 9], 'app-0')).toEqual(['app-2']);
+    expect(lostOwners(seen(threeMembers, 'app-0'), now, [8, 9], 'app-0')).toEqual(['app-2']);
+  });
+
+  it('still knows the lost owner when the last look was already after the handover', () => {
+    const owners = seen(threeMembers, 'app-0');
+    const now = group([0, 1, 2, 3, 8, 9], [4, 5, 6, 7, 10, 11]);
+    rememberOwners(owners, now, 'app-0'); // partitions 8 and 9 are app-0's own now: not recorded
+    expect(lostOwners(owners, now, [8, 9], 'app-0')).toEqual(['app-2']);
   });
 
   it('names nobody when the previous owner is still a member (a cooperative handover commits first)', () => {
     const now = group([0, 1, 2], [4, 5, 6, 7], [8, 9, 10, 11], [3]);
-    expect(lostOwners(threeMembers, now, [3], 'app-3')).toEqual([]);
+    expect(lostOwners(seen(threeMembers, 'app-3'), now, [3], 'app-3')).toEqual([]);
   });
 
   it('never names itself, nor an owner it never saw', () => {
-    expect(lostOwners(threeMembers, [], [0, 1], 'app-0')).toEqual([]);
-    expect(lostOwners([], group([0]), [0], 'app-0')).toEqual([]);
+    expect(lostOwners(seen(threeMembers, 'app-0'), [], [0, 1], 'app-0')).toEqual([]);
+    expect(lostOwners(new Map(), group([0]), [0], 'app-0')).toEqual([]);
   });
 });
