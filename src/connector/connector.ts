@@ -94,7 +94,7 @@ export class Connector {
       sessionTimeoutMs: config.sessionTimeoutMs,
       onAssignment: (assignment) => {
         this.assignment = assignment;
-        this.ready = this.ready.then(() => this.realign()).catch((error: Error) => this.die(error));
+        this.scheduleRealign();
       },
       onBatch: (batch, heartbeat) => this.onBatch(batch, heartbeat),
       onCrash: (error, willRestart) => {
@@ -116,13 +116,21 @@ export class Connector {
     );
   }
 
-  /** After an assignment or a position conflict: drop what is buffered and seek to the stored positions. */
-  private async realign(): Promise<void> {
-    this.generation += 1;
-    await this.flushing.catch(() => undefined);
+  /**
+   * After an assignment or a position conflict: drops what is buffered at once (a later flush would write
+   * it under the new generation, next to the realign's read), then realigns once what runs before it ended.
+   */
+  private scheduleRealign(): void {
+    this.generation += 1; // batches being buffered and writes queued until now are stale
     this.buffer = [];
     this.pending.clear();
     this.oldestBufferedAt = null;
+    this.ready = this.ready.then(() => this.realign()).catch((error: Error) => this.die(error));
+  }
+
+  /** Seeks to the stored positions, once the write that may be running has ended. */
+  private async realign(): Promise<void> {
+    await this.flushing.catch(() => undefined);
     this.stored = await this.withRetry('read the stored positions', async () => {
       this.warehouse ??= await this.openWarehouse();
       return this.warehouse.positions();
@@ -144,7 +152,12 @@ export class Connector {
 
   private async onBatch(batch: SinkBatch, heartbeat: () => Promise<void>): Promise<void> {
     this.heartbeat = heartbeat;
-    await this.ready;
+    // Wait for every realign scheduled so far, also one scheduled while waiting: buffering from a
+    // generation read before that realign ran would go on next to it with positions it is replacing.
+    for (let ready = this.ready; ; ready = this.ready) {
+      await ready;
+      if (ready === this.ready) break;
+    }
     if (this.fatal || this.stopping) return;
     // A realign (position conflict, new assignment) may run while this loop awaits (rowOf, a flush): it
     // drops the buffer and seeks back, so this batch is delivered again. Buffering on with the stale local
@@ -268,8 +281,7 @@ export class Connector {
     } catch (error) {
       if (error instanceof OffsetConflictError) {
         this.log.warn({ err: error.message }, 'position conflict: re-reading stored positions');
-        this.generation += 1; // batches queued after this one start from positions that were not stored
-        this.ready = this.ready.then(() => this.realign()).catch((e: Error) => this.die(e));
+        this.scheduleRealign(); // batches queued after this one start from positions that were not stored
         return;
       }
       this.die(error as Error);
@@ -390,6 +402,7 @@ export class Connector {
       );
       this.stopping = true;
     }
+    await this.ready.catch(() => undefined); // a realign reading the positions
     await this.flushing.catch(() => undefined);
     await this.warehouse?.close().catch(() => undefined);
     this.warehouse = null;

@@ -54,6 +54,11 @@ export class DuckDbDriver implements SqlDriver {
         appender.endRow();
       }
       appender.flushSync();
+    } catch (error) {
+      // Rows that failed stay in the appender: closing would append them again, fail with "Current
+      // transaction is aborted (please ROLLBACK)" and throw that instead of this error. Drop them.
+      appender.clear();
+      throw error;
     } finally {
       appender.closeSync();
     }

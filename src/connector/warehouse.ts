@@ -1,6 +1,10 @@
 // The warehouse as the connector sees it: create and migrate the tables, read the stored positions, and
 // write a batch of rows together with the positions it reaches in ONE transaction. Positions are updated
 // only from the value this writer read (optimistic), so two writers for one partition cannot both win.
+// One connection, one operation at a time: a transaction belongs to the connection, so a statement of
+// another operation started while a batch's transaction is open would run inside it (DuckDB: it reads the
+// batch's uncommitted positions, or it fails and aborts the batch: "Failed to append: Current transaction
+// is aborted").
 import { CapacityError } from '../errors';
 import type { WarehouseTarget } from './connectorConfig';
 import { DuckDbDriver } from './duckdbDriver';
@@ -68,6 +72,8 @@ export function sqlTimestamp(epochMs: number): string {
 
 export class Warehouse {
   private readonly columns = new Map<TableName, Map<string, SqlType>>();
+  /** Settles when the operation last started on the connection has ended. */
+  private idle: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly driver: SqlDriver,
@@ -96,6 +102,13 @@ export class Warehouse {
     return this.driver.kind;
   }
 
+  /** Runs `operation` once every operation started before it has ended, alone on the connection. */
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.idle.then(operation);
+    this.idle = result.catch(() => undefined);
+    return result;
+  }
+
   /** Creates what is missing and learns the columns that exist (earlier evolutions included). */
   private async migrate(): Promise<void> {
     for (const table of TABLES) await this.driver.run(createTableSql(table));
@@ -120,9 +133,11 @@ export class Warehouse {
 
   /** Stored next offsets of this connector group, by "topic:partition". */
   async positions(): Promise<Map<string, number>> {
-    const rows = await this.driver.all(
-      `SELECT kafka_topic, kafka_partition, next_offset FROM ${OFFSETS_TABLE} WHERE group_id = $1`,
-      [this.groupId],
+    const rows = await this.exclusive(() =>
+      this.driver.all(
+        `SELECT kafka_topic, kafka_partition, next_offset FROM ${OFFSETS_TABLE} WHERE group_id = $1`,
+        [this.groupId],
+      ),
     );
     return new Map(
       rows.map((r) => [positionKey(String(r.kafka_topic), Number(r.kafka_partition)), Number(r.next_offset)]),
@@ -149,7 +164,11 @@ export class Warehouse {
   }
 
   /** Rows and positions in one transaction: all of it is stored, or none. */
-  async write(rows: readonly WarehouseRow[], positions: readonly PositionUpdate[]): Promise<void> {
+  write(rows: readonly WarehouseRow[], positions: readonly PositionUpdate[]): Promise<void> {
+    return this.exclusive(() => this.writeNow(rows, positions));
+  }
+
+  private async writeNow(rows: readonly WarehouseRow[], positions: readonly PositionUpdate[]): Promise<void> {
     await this.evolve(rows);
     const loadedAt = sqlTimestamp(Date.now());
     await this.driver.run('BEGIN');
@@ -232,10 +251,11 @@ export class Warehouse {
   }
 
   query(sql: string, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
-    return this.driver.all(sql, params);
+    return this.exclusive(() => this.driver.all(sql, params));
   }
 
+  /** Closes the connection after the operations already started (a batch's transaction ends first). */
   close(): Promise<void> {
-    return this.driver.close();
+    return this.exclusive(() => this.driver.close());
   }
 }

@@ -1,14 +1,16 @@
 // PostgreSQL for the local stack (the warehouse connector's tests): Debian's server binaries, installed
-// with apt-get when missing, a private cluster under <stack>/data/postgres on a loopback port, run as an
-// unprivileged user (postgres refuses root) and tracked by a pid file like Kafka and the registry.
+// with apt-get when missing, a private cluster (see postgresLocation.ts for where) on a loopback port, run
+// as an unprivileged user (postgres refuses root) and tracked by a pid file like Kafka and the registry.
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Config } from '../config';
 import { ConfigError, UnavailableError } from '../errors';
 import { stackLayout } from './layout';
+import { postgresDataDir, preparePostgresDataDir } from './postgresLocation';
 import { managedProcess, runningPid, startProcess, stopProcess, type ManagedProcess } from './processes';
+import { asServerUser, serverUser } from './serverUser';
 
 const PG_ROOT = '/usr/lib/postgresql';
 /** The role and database docker-compose.yml creates too: postgres://capacity:capacity@127.0.0.1:<port>/warehouse */
@@ -33,7 +35,7 @@ export function stackPostgresPort(env: NodeJS.ProcessEnv = process.env): number 
 
 export function postgresStack(config: Config): PostgresStack {
   const layout = stackLayout(config);
-  const dataDir = join(layout.root, 'data', 'postgres');
+  const dataDir = postgresDataDir(layout.root);
   const port = stackPostgresPort();
   return {
     proc: managedProcess(layout.run, layout.logs, 'postgres', dataDir),
@@ -77,35 +79,15 @@ export function ensurePostgresInstalled(say: (line: string) => void): string {
   return bin;
 }
 
-/** Root runs the server as the `postgres` user (setpriv execs, so the pid file holds the server's pid). */
-function asServerUser(command: string, args: readonly string[]): { command: string; args: string[] } {
-  if (process.getuid?.() !== 0) return { command, args: [...args] };
-  return {
-    command: 'setpriv',
-    args: ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args],
-  };
-}
-
-function serverUserIds(): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  const id = (flag: string) =>
-    Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  const uid = id('-u');
-  const gid = id('-g');
-  if (!Number.isInteger(uid) || uid <= 0)
-    throw new UnavailableError('no `postgres` user to run PostgreSQL as');
-  return { uid, gid };
-}
-
-function initCluster(pg: PostgresStack, bin: string): void {
+/** Creates the cluster unless there is one (in a folder preparePostgresDataDir picks). */
+function initCluster(pg: PostgresStack, bin: string, stackRoot: string): void {
   if (existsSync(join(pg.dataDir, 'PG_VERSION'))) return;
-  mkdirSync(pg.dataDir, { recursive: true, mode: 0o700 });
-  const ids = serverUserIds();
-  if (ids) chownSync(pg.dataDir, ids.uid, ids.gid);
+  const user = serverUser();
+  const dataDir = preparePostgresDataDir(stackRoot, user);
   // Loopback only and trust auth: a throwaway cluster for development and tests, like the Kafka stack.
-  const { command, args } = asServerUser(join(bin, 'initdb'), [
+  const { command, args } = asServerUser(user, join(bin, 'initdb'), [
     '-D',
-    pg.dataDir,
+    dataDir,
     '-U',
     'postgres',
     '--auth=trust',
@@ -113,7 +95,8 @@ function initCluster(pg: PostgresStack, bin: string): void {
     'UTF8',
     '--locale=C',
   ]);
-  const result = spawnSync(command, args, { encoding: 'utf8' });
+  // In the cluster folder: the server user may not be able to enter this process's working directory.
+  const result = spawnSync(command, args, { cwd: dataDir, encoding: 'utf8' });
   if (result.status !== 0)
     throw new UnavailableError(
       `initdb failed: ${(result.stderr || result.stdout || String(result.error)).slice(-2000)}`,
@@ -161,7 +144,7 @@ async function bootstrap(pg: PostgresStack): Promise<void> {
 
 /** Starts the cluster unless something already answers on the port; returns whether it started it. */
 export async function postgresUp(config: Config, say: (line: string) => void): Promise<boolean> {
-  const pg = postgresStack(config);
+  let pg = postgresStack(config);
   if (await postgresHealthy(pg.port)) {
     await bootstrap(pg);
     return false;
@@ -169,10 +152,11 @@ export async function postgresUp(config: Config, say: (line: string) => void): P
   const bin = ensurePostgresInstalled(say);
   let pid = runningPid(pg.proc);
   if (pid === null) {
-    initCluster(pg, bin);
-    const ids = serverUserIds();
-    if (ids && statSync(pg.dataDir).uid !== ids.uid) chownSync(pg.dataDir, ids.uid, ids.gid);
-    const { command, args } = asServerUser(join(bin, 'postgres'), [
+    initCluster(pg, bin, stackLayout(config).root);
+    pg = postgresStack(config); // initdb may have made <stack>/data/postgres a link: the marker follows it
+    const user = serverUser();
+    if (user && statSync(pg.dataDir).uid !== user.uid) chownSync(pg.dataDir, user.uid, user.gid);
+    const { command, args } = asServerUser(user, join(bin, 'postgres'), [
       '-D',
       pg.dataDir,
       '-p',
