@@ -26,7 +26,8 @@ export interface HttpTarget {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForHttp(url: string, what: string, timeoutMs: number, alive: () => boolean) {
+/** Polls `url` until it answers 200; throws when `alive()` turns false or after `timeoutMs`. */
+export async function waitForHttp(url: string, what: string, timeoutMs: number, alive: () => boolean) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(

@@ -30,6 +30,25 @@ export interface OpenLoopOptions {
   readonly timeoutMs: number;
   /** The n-th request (n counts from 0, warm-up included). */
   readonly request: (n: number) => PlannedRequest;
+  /**
+   * Called once per request (warm-up included, `measured` false), with its outcome and times; when set,
+   * response bodies are read and passed on (for the caller's own per-request analysis).
+   */
+  readonly onComplete?: (completion: Completion) => void;
+}
+
+/** One request's fate, times from `performance.now()` (the same clock as the caller's). */
+export interface Completion {
+  readonly n: number;
+  readonly measured: boolean;
+  /** When it was due (latency counts from here). */
+  readonly dueAt: number;
+  /** When its answer was complete, or it failed; for `notSent`, when it was due to be sent. */
+  readonly endAt: number;
+  /** HTTP status, or what happened instead. */
+  readonly outcome: number | 'error' | 'timeout' | 'notSent';
+  /** The response body (only when `onComplete` is set and a response came). */
+  readonly body: string | null;
 }
 
 export interface LatencySummary {
@@ -123,6 +142,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     const measured = n >= warmupCount;
     if (outstanding >= options.maxOutstanding) {
       if (measured) count.notSent++;
+      options.onComplete?.({ n, measured, dueAt, endAt: now, outcome: 'notSent', body: null });
       return;
     }
     maxSendLagMs = Math.max(maxSendLagMs, now - dueAt);
@@ -135,11 +155,20 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       headers['content-length'] = String(Buffer.byteLength(planned.body));
     }
     let done = false;
+    const chunks: Buffer[] | null = options.onComplete ? [] : null;
     const complete = (outcome: number | 'error' | 'timeout') => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       const end = performance.now();
+      options.onComplete?.({
+        n,
+        measured,
+        dueAt,
+        endAt: end,
+        outcome,
+        body: chunks && typeof outcome === 'number' ? Buffer.concat(chunks).toString('utf8') : null,
+      });
       if (measured) {
         const latencyUs = Math.max(1, Math.round((end - dueAt) * 1000));
         if (outcome === 'error') count.errors++;
@@ -159,7 +188,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       (response) => {
         response.on('error', () => complete('error'));
         response.on('end', () => complete(response.statusCode ?? 0));
-        response.resume();
+        if (chunks) response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        else response.resume();
       },
     );
     const timer = setTimeout(() => {
