@@ -44,7 +44,8 @@ export class GroupMember {
       ...(options.clientId ? { 'client.id': options.clientId } : {}),
       'partition.assignment.strategy': 'cooperative-sticky',
       'session.timeout.ms': options.sessionTimeoutMs,
-      'heartbeat.interval.ms': Math.max(250, Math.floor(options.sessionTimeoutMs / 6)),
+      // Frequent heartbeats: a member learns of a rebalance (a leave, a join, a crash detected) within one.
+      'heartbeat.interval.ms': Math.max(100, Math.floor(options.sessionTimeoutMs / 10)),
       'max.poll.interval.ms': options.maxPollIntervalMs,
       ...(options.instanceId ? { 'group.instance.id': options.instanceId } : {}),
       'fetch.wait.max.ms': 10,

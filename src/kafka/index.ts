@@ -8,6 +8,7 @@ export {
   listTopics,
   topicEndOffsets,
   topicOffsets,
+  OffsetReader,
 } from './topicAdmin';
 export type { DesiredTopic, TopicReport } from './topicAdmin';
 export { brokerAnswers } from './probe';

@@ -2,7 +2,7 @@
 // directly (no consumer group, so no join and no rebalance delay).
 import type { Kafka } from './client';
 import { partitionKey, RdConsumer, recordOf, type RecordRead } from './rdConsumer';
-import { topicOffsets } from './topicAdmin';
+import { OffsetReader } from './topicAdmin';
 
 export interface PartitionRange {
   readonly topic: string;
@@ -29,35 +29,42 @@ export async function readToEnd(
   groupIdPrefix: string,
   ranges: readonly PartitionRange[],
   onRecords: (records: readonly RecordRead[]) => Promise<void>,
+  offsetReader?: OffsetReader,
 ): Promise<ReadToEndResult> {
   // The high watermark, not the last stable offset (which is what a read_committed consumer's own query
   // returns): records committed after a still-open transaction are below it and must be read.
   const watermarks = new Map<string, { low: number; high: number }>();
-  for (const topic of new Set(ranges.map((r) => r.topic))) {
-    for (const [partition, offsets] of await topicOffsets(kafka, topic))
-      watermarks.set(partitionKey(topic, partition), offsets);
+  const reader = offsetReader ?? (await OffsetReader.connect(kafka));
+  try {
+    for (const topic of new Set(ranges.map((r) => r.topic))) {
+      for (const [partition, offsets] of await reader.offsets(topic))
+        watermarks.set(partitionKey(topic, partition), offsets);
+    }
+  } finally {
+    if (!offsetReader) await reader.close();
   }
+  const ends = new Map<string, number>();
+  const pending = new Map<string, number>();
+  const assignments = [];
+  for (const range of ranges) {
+    const key = partitionKey(range.topic, range.partition);
+    const { low, high } = watermarks.get(key) ?? { low: 0, high: 0 };
+    ends.set(key, high);
+    const from = Math.max(range.fromOffset ?? 0, low);
+    if (from < high) {
+      pending.set(key, high);
+      assignments.push({ topic: range.topic, partition: range.partition, offset: from });
+    }
+  }
+  let records = 0;
+  // Nothing to read (a warm standby copy, an empty partition): no consumer to connect.
+  if (assignments.length === 0) return { endOffsets: ends, records };
   const consumer = await RdConsumer.connect(kafka, {
     'group.id': `${groupIdPrefix}-reader`,
     'enable.partition.eof': true,
     'fetch.wait.max.ms': 20,
   });
   try {
-    const ends = new Map<string, number>();
-    const pending = new Map<string, number>();
-    const assignments = [];
-    for (const range of ranges) {
-      const key = partitionKey(range.topic, range.partition);
-      const { low, high } = watermarks.get(key) ?? { low: 0, high: 0 };
-      ends.set(key, high);
-      const from = Math.max(range.fromOffset ?? 0, low);
-      if (from < high) {
-        pending.set(key, high);
-        assignments.push({ topic: range.topic, partition: range.partition, offset: from });
-      }
-    }
-    let records = 0;
-    if (assignments.length === 0) return { endOffsets: ends, records };
     consumer.assign(assignments);
     while (pending.size > 0) {
       const messages = await consumer.consume(2000, 100);

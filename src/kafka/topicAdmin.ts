@@ -163,10 +163,38 @@ export async function topicOffsets(
   kafka: Kafka,
   topic: string,
 ): Promise<Map<number, { low: number; high: number }>> {
-  return withAdmin(kafka, async (admin) => {
+  const reader = await OffsetReader.connect(kafka);
+  try {
+    return await reader.offsets(topic);
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * Low and high watermarks over one long-lived admin connection: what a processor asks at every takeover
+ * and restore, without paying a new client's connection each time.
+ */
+export class OffsetReader {
+  private constructor(private readonly admin: Admin | null) {}
+
+  static async connect(kafka: Kafka): Promise<OffsetReader> {
+    const admin = kafka.kafkaJS.admin();
+    await admin.connect();
+    return new OffsetReader(admin);
+  }
+
+  /** Per partition of `topic`: low watermark (log start) and high watermark (end, open transactions included). */
+  async offsets(topic: string): Promise<Map<number, { low: number; high: number }>> {
+    const admin = this.admin;
+    if (!admin) throw new Error('offset reader is closed');
     const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic));
     return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
-  });
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined);
+  }
 }
 
 /** Per partition of a topic, its end offset (high watermark) now. */

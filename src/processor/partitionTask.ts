@@ -7,7 +7,7 @@
 import type { CommandResult, Serdes, TopicNames } from '../contracts';
 import type { CommandEnvelope } from '../domain';
 import { describeError } from '../errors';
-import type { GroupMember, Kafka, OutRecord, WrittenOffsets } from '../kafka';
+import type { GroupMember, Kafka, OffsetReader, OutRecord, WrittenOffsets } from '../kafka';
 import type { Logger } from '../observability';
 import { WriteOverlay, type TaskStore } from '../state';
 import { handleCommand, keysOf, type HandledCommand, type RawCommand } from './commandHandler';
@@ -21,6 +21,8 @@ export interface TaskDeps {
   readonly topics: TopicNames;
   readonly applicationId: string;
   readonly stateDir: string;
+  /** Watermarks over the processor's one admin connection (restores, takeovers). */
+  readonly offsets: OffsetReader;
   readonly logger: Logger;
   readonly metrics: ProcessorMetrics;
   readonly partitionOfPool: (poolId: string) => number;

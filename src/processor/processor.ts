@@ -13,6 +13,7 @@ import {
   createKafka,
   ensureTopicsOrThrow,
   GroupMember,
+  OffsetReader,
   partitionForKey,
   TransactionalWriter,
   TransactionError,
@@ -45,6 +46,7 @@ export class Processor {
   private readonly topics: TopicNames;
   private member: GroupMember | null = null;
   private writer: TransactionalWriter | null = null;
+  private offsets: OffsetReader | null = null;
   private lock: InstanceLock | null = null;
   private health: HealthServer | null = null;
   private loop: Promise<void> = Promise.resolve();
@@ -100,8 +102,10 @@ export class Processor {
       instanceId: config.instanceId,
       maxPollIntervalMs: Math.max(config.transactionTimeoutMs * 3, 30_000),
     });
+    this.offsets = await OffsetReader.connect(this.kafka);
     const deps: TaskDeps = {
       kafka: this.kafka,
+      offsets: this.offsets,
       member: this.member,
       serdes,
       topics: this.topics,
@@ -165,7 +169,9 @@ export class Processor {
         this.failingSince ??= Date.now();
         this.lastFailure = describeError(error);
         await this.recover(error, work, tasks);
-        if (!this.stopping) await sleep(Math.min(5000, 50 * 2 ** Math.min(failures, 7)));
+        // The first retry is at once: an abort because a rebalance bumped the generation is expected
+        // (the next loop applies the new assignment), and must not stall every other partition.
+        if (!this.stopping && failures > 1) await sleep(Math.min(5000, 25 * 2 ** Math.min(failures, 8)));
       }
     }
   }
@@ -235,6 +241,7 @@ export class Processor {
     await this.tasks?.closeAll(5000);
     await this.watch?.stop();
     await this.writer?.close();
+    await this.offsets?.close();
     await this.health?.close();
     await this.lock?.release();
     this.log.info('stopped');

@@ -8,8 +8,8 @@ import {
   partitionKey,
   RdConsumer,
   recordOf,
-  topicOffsets,
   type Kafka,
+  type OffsetReader,
   type Message,
   type RecordRead,
 } from '../kafka';
@@ -24,6 +24,7 @@ export interface StandbyDeps {
   readonly topics: TopicNames;
   readonly applicationId: string;
   readonly stateDir: string;
+  readonly offsets: OffsetReader;
   readonly logger: Logger;
   readonly metrics: ProcessorMetrics;
 }
@@ -190,7 +191,7 @@ export class StandbyReplicas {
     offsets: Readonly<Record<string, number>>,
   ): Promise<boolean> {
     for (const topic of [this.deps.topics.poolState, this.deps.topics.reservations]) {
-      const high = (await topicOffsets(this.deps.kafka, topic)).get(partition)?.high ?? 0;
+      const high = (await this.deps.offsets.offsets(topic)).get(partition)?.high ?? 0;
       if ((offsets[partitionKey(topic, partition)] ?? 0) > high) return true;
     }
     return false;

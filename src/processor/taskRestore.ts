@@ -1,7 +1,7 @@
 // Brings one task's RocksDB up to its changelog partitions: from the local checkpoint (or the beginning) to
 // the end offsets, read_committed, each fetched batch and the advanced checkpoint in one RocksDB write.
 import type { Serdes, TopicNames } from '../contracts';
-import { readToEnd, type Kafka } from '../kafka';
+import { readToEnd, type Kafka, type OffsetReader } from '../kafka';
 import type { Logger } from '../observability';
 import { TaskStore } from '../state';
 import { applyChangelog } from './changelogApply';
@@ -12,6 +12,8 @@ export interface RestoreDeps {
   readonly topics: TopicNames;
   readonly applicationId: string;
   readonly stateDir: string;
+  /** Watermarks over the processor's one admin connection. */
+  readonly offsets: OffsetReader;
 }
 
 export interface Restored {
@@ -37,8 +39,12 @@ export async function restoreTask(deps: RestoreDeps, partition: number, log: Log
         fromOffset: changelogOffsets[`${topic}:${partition}`] ?? null,
       }));
       const target = store;
-      const result = await readToEnd(deps.kafka, deps.applicationId, ranges, (records) =>
-        applyChangelog(deps, target, records, changelogOffsets, checkpointedInput),
+      const result = await readToEnd(
+        deps.kafka,
+        deps.applicationId,
+        ranges,
+        (records) => applyChangelog(deps, target, records, changelogOffsets, checkpointedInput),
+        deps.offsets,
       );
       // A checkpoint beyond the end of a changelog means the topics were recreated: the local state
       // belongs to another cluster's history. Drop it and restore from the beginning.
