@@ -151,11 +151,15 @@ export function registerStartCommand(program: Command, context: CliContext): voi
         stopping = true;
         say(`${signal}: stopping…`);
         await supervisor.stop();
+        say('all children stopped');
         if (startedStack) await stackDown(config, say);
         process.exit(0);
       };
       for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
         process.on(signal, () => void stopAll(signal));
+      // However `capacity start` ends (an error, a closed stdout), no child outlives it: the children are
+      // in process groups of their own, so nothing else would stop them.
+      process.on('exit', () => supervisor.killNow());
       supervisor.start();
       await supervisor.allHealthy();
       if (stopping) return;
