@@ -6,6 +6,7 @@ import { describeSettings, loadConfig, type Config } from '../config';
 import { CapacityError, describeError } from '../errors';
 import { registerCheckCommand } from './checkCommand';
 import { registerConnectorCommand } from './connectorCommand';
+import { exitCodeFor } from './exitCodes';
 import { registerGatewayCommand } from './gatewayCommand';
 import { registerProcessorCommand } from './processorCommand';
 import { registerStackCommands } from './stackCommands';
@@ -59,6 +60,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     const prefix = error instanceof CapacityError ? `capacity: ${error.code}: ` : 'capacity: ';
     process.stderr.write(`${prefix}${describeError(error)}\n`);
-    process.exitCode = error instanceof CapacityError && error.code === 'CONFIG_INVALID' ? 2 : 1;
+    process.exitCode = exitCodeFor(error);
   }
 }

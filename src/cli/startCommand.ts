@@ -1,62 +1,76 @@
 // `capacity start` (npm start): the whole service on one machine. Local stack (unless brokers are
 // external), topics, schemas, two processors, a gateway and the warehouse connector as child processes,
-// a demo set of pools; Ctrl-C stops everything it started.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+// a demo set of pools. The children are supervised: one that exits is restarted with backoff and the
+// reason printed; the stack keeps running; only Ctrl-C or SIGTERM stops everything it started.
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CapacityClient } from '../client';
 import type { Config } from '../config';
 import { connectSerdes, topicNames, topicSpecs } from '../contracts';
 import { stackDown, stackUp } from '../devstack';
+import { describeError } from '../errors';
 import { createKafka, ensureTopicsOrThrow } from '../kafka';
 import { createLogger } from '../observability';
 import type { CliContext } from './main';
+import { describeTakenPort, startPortClaims, takenPorts } from './portCheck';
+import type { ChildSpec } from './supervisedChild';
+import { Supervisor } from './supervisor';
 
 const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\]):\d+$/;
 const CLI = resolve(__dirname, '..', '..', 'bin', 'capacity.js');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Child {
-  readonly name: string;
-  readonly process: ChildProcess;
-  readonly logFile: string;
-  readonly healthUrl: string;
-  exited: boolean;
+/** A group.instance.id per processor that stays the same across restarts (and differs between hosts). */
+function processorInstanceId(config: Config, i: number): string {
+  const base =
+    config.instanceId ??
+    `${hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 80)}-processor`;
+  return `${base}-${i}`;
 }
 
-function startChild(
-  name: string,
-  command: string,
-  env: Record<string, string>,
-  logDir: string,
-  healthUrl: string,
-): Child {
-  const logFile = join(logDir, `service-${name}.log`);
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [CLI, command], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const entry: Child = { name, process: child, logFile, healthUrl, exited: false };
-  child.once('exit', () => (entry.exited = true));
-  return entry;
-}
-
-async function waitHealthy(child: Child, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exited) throw new Error(`${child.name} exited during start-up; see ${child.logFile}`);
-    try {
-      if ((await fetch(child.healthUrl, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
+/** What `capacity start` runs: processor i on CAPACITY_METRICS_PORT+i-1, the gateway, the connector. */
+function childSpecs(config: Config, processors: number, connector: boolean): ChildSpec[] {
+  const claims = startPortClaims(config, processors, connector);
+  const hint = (port: number) => {
+    const claim = claims.find((c) => c.port === port);
+    return claim && describeTakenPort(claim, config.httpHost, processors);
+  };
+  const specs: ChildSpec[] = [];
+  for (let i = 1; i <= processors; i++) {
+    const metricsPort = config.metricsPort + i - 1;
+    specs.push({
+      name: `processor-${i}`,
+      command: 'processor',
+      env: {
+        CAPACITY_STATE_DIR: join(config.stateDir, `processor-${i}`),
+        CAPACITY_METRICS_PORT: String(metricsPort),
+        CAPACITY_INSTANCE_ID: processorInstanceId(config, i),
+      },
+      healthUrl: `http://127.0.0.1:${metricsPort}/healthz`,
+      portHint: hint(metricsPort),
+    });
   }
-  throw new Error(`${child.name} not healthy after ${timeoutMs / 1000}s; see ${child.logFile}`);
+  specs.push({
+    name: 'gateway',
+    command: 'gateway',
+    env: {},
+    healthUrl: `http://127.0.0.1:${config.httpPort}/readyz`,
+    portHint: hint(config.httpPort),
+  });
+  if (connector) {
+    const metricsPort = config.metricsPort + processors;
+    specs.push({
+      name: 'connector',
+      command: 'connector',
+      env: { CAPACITY_METRICS_PORT: String(metricsPort) },
+      healthUrl: `http://127.0.0.1:${metricsPort}/healthz`,
+      portHint: hint(metricsPort),
+    });
+  }
+  return specs;
 }
 
 /** 3 zones x 7 days x 6 two-hour slots from 08:00 UTC, starting tomorrow. Idempotent (DefinePool). */
@@ -91,11 +105,12 @@ export function registerStartCommand(program: Command, context: CliContext): voi
   program
     .command('start')
     .description(
-      'run everything locally: stack, topics, schemas, 2 processors, gateway, connector, demo pools; Ctrl-C stops it all',
+      'run everything locally: stack, topics, schemas, 2 processors, gateway, connector, demo pools; children that exit are restarted with backoff; Ctrl-C stops it all',
     )
     .option('--processors <n>', 'processor processes', '2')
     .option('--no-demo', 'do not load the demo pools')
-    .action(async (options: { processors: string; demo: boolean }) => {
+    .option('--log-dir <dir>', 'where the service-*.log files go (default: <CAPACITY_STACK_DIR>/logs)')
+    .action(async (options: { processors: string; demo: boolean; logDir?: string }) => {
       const config = context.config();
       const say = context.out;
       let startedStack = false;
@@ -114,73 +129,47 @@ export function registerStartCommand(program: Command, context: CliContext): voi
         { url: config.registryUrl, auth: config.registryAuth },
         topicNames(config.topicPrefix),
       );
-      const logDir = resolve(config.stackDir, 'logs');
+      const logDir = resolve(options.logDir ?? join(config.stackDir, 'logs'));
       mkdirSync(logDir, { recursive: true });
 
-      const children: Child[] = [];
       const processors = Math.max(1, Number(options.processors) || 2);
-      for (let i = 1; i <= processors; i++) {
-        const metricsPort = config.metricsPort + i - 1;
-        children.push(
-          startChild(
-            `processor-${i}`,
-            'processor',
-            {
-              CAPACITY_STATE_DIR: join(config.stateDir, `processor-${i}`),
-              CAPACITY_METRICS_PORT: String(metricsPort),
-            },
-            logDir,
-            `http://127.0.0.1:${metricsPort}/healthz`,
-          ),
-        );
-      }
-      children.push(
-        startChild('gateway', 'gateway', {}, logDir, `http://127.0.0.1:${config.httpPort}/readyz`),
-      );
-      if (program.commands.some((c) => c.name() === 'connector')) {
-        const metricsPort = config.metricsPort + processors;
-        children.push(
-          startChild(
-            'connector',
-            'connector',
-            { CAPACITY_METRICS_PORT: String(metricsPort) },
-            logDir,
-            `http://127.0.0.1:${metricsPort}/healthz`,
-          ),
-        );
-      }
+      const connector = program.commands.some((c) => c.name() === 'connector');
+      // Taken ports are reported, not fatal: the child that needs one fails, says so, and is restarted
+      // with backoff until the port is free; everything else runs meanwhile.
+      const claims = startPortClaims(config, processors, connector);
+      for (const claim of await takenPorts(config.httpHost, claims))
+        say(`warning: ${describeTakenPort(claim, config.httpHost, processors)}`);
 
+      const supervisor = new Supervisor(childSpecs(config, processors, connector), { cli: CLI, logDir, say });
       let stopping = false;
-      const stopAll = async (code: number) => {
-        if (stopping) return;
+      const stopAll = async (signal: NodeJS.Signals) => {
+        if (stopping) {
+          say(`${signal} again: killing the children now`);
+          supervisor.killNow();
+          return;
+        }
         stopping = true;
-        say('stopping…');
-        for (const c of children) if (!c.exited) c.process.kill('SIGTERM');
-        const deadline = Date.now() + 30_000;
-        while (children.some((c) => !c.exited) && Date.now() < deadline) await sleep(100);
-        for (const c of children) if (!c.exited) c.process.kill('SIGKILL');
+        say(`${signal}: stopping…`);
+        await supervisor.stop();
+        say('all children stopped');
         if (startedStack) await stackDown(config, say);
-        process.exit(code);
+        process.exit(0);
       };
-      process.on('SIGINT', () => void stopAll(0));
-      process.on('SIGTERM', () => void stopAll(0));
-      for (const c of children) {
-        c.process.once('exit', (code) => {
-          if (!stopping) {
-            say(`${c.name} exited unexpectedly (code ${code}); see ${c.logFile}`);
-            void stopAll(1);
-          }
-        });
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+        process.on(signal, () => void stopAll(signal));
+      // However `capacity start` ends (an error, a closed stdout), no child outlives it: the children are
+      // in process groups of their own, so nothing else would stop them.
+      process.on('exit', () => supervisor.killNow());
+      supervisor.start();
+      await supervisor.allHealthy();
+      if (stopping) return;
+      if (options.demo) {
+        try {
+          say(`demo pools: ${await loadDemoPools(config)} defined (3 zones x 7 days x 6 slots)`);
+        } catch (error) {
+          say(`demo pools not defined: ${describeError(error)}`);
+        }
       }
-      try {
-        await Promise.all(children.map((c) => waitHealthy(c, 120_000)));
-      } catch (error) {
-        say(String(error));
-        await stopAll(1);
-        return;
-      }
-      if (options.demo)
-        say(`demo pools: ${await loadDemoPools(config)} defined (3 zones x 7 days x 6 slots)`);
 
       const url = `http://${config.httpHost}:${config.httpPort}`;
       say(`\nCapacity service is up: ${url}  (logs: ${logDir}/service-*.log)\n`);
@@ -192,6 +181,8 @@ export function registerStartCommand(program: Command, context: CliContext): voi
       );
       say(`  curl -s -X DELETE ${url}/v1/reservations/<reservationId>`);
       say(`  curl -s ${url}/openapi.json`);
-      say('\nCtrl-C stops everything.');
+      say(
+        '\nA child that exits is restarted (with backoff; the reason is printed here). Ctrl-C stops everything.',
+      );
     });
 }

@@ -5,6 +5,7 @@ import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { CapacityClient } from '../client';
 import type { Config } from '../config';
 import { connectSerdes, topicNames } from '../contracts';
+import { CapacityError } from '../errors';
 import { createKafka } from '../kafka';
 import type { Logger } from '../observability';
 import { AvailabilityReadModel } from '../readmodel';
@@ -78,7 +79,20 @@ export class Gateway {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('listening', () => resolve());
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new CapacityError(
+                'PORT_IN_USE',
+                `HTTP port ${config.httpPort} on ${config.httpHost} is already in use; set CAPACITY_HTTP_PORT to another port`,
+                {
+                  context: { host: config.httpHost, port: config.httpPort, setting: 'CAPACITY_HTTP_PORT' },
+                  cause: error,
+                },
+              )
+            : error,
+        ),
+      );
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpPort;

@@ -1,6 +1,7 @@
 // Metrics (Prometheus text) and health on one small HTTP port, for the processor and the connector.
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { CapacityError } from '../errors';
 
 export interface HealthReport {
   readonly healthy: boolean;
@@ -12,6 +13,16 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+/** The metrics port is taken: say which port and which setting moves it (`capacity` exits with 4). */
+function metricsPortInUse(host: string, port: number, cause: Error): CapacityError {
+  return new CapacityError(
+    'PORT_IN_USE',
+    `metrics port ${port} on ${host} is already in use; set CAPACITY_METRICS_PORT to another port`,
+    { context: { host, port, setting: 'CAPACITY_METRICS_PORT' }, cause },
+  );
+}
+
+/** Serves /metrics and /healthz; rejects with a PORT_IN_USE CapacityError when the port is taken. */
 export async function startHealthServer(
   host: string,
   port: number,
@@ -43,7 +54,9 @@ export async function startHealthServer(
     response.end('not found: try /metrics or /healthz\n');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? metricsPortInUse(host, port, error) : error),
+    );
     server.listen(port, host, () => resolve());
   });
   const address = server.address();
