@@ -3,7 +3,6 @@
 // a demo set of pools. The children are supervised: one that exits is restarted with backoff and the
 // reason printed; the stack keeps running; only Ctrl-C or SIGTERM stops everything it started.
 import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CapacityClient } from '../client';
@@ -21,14 +20,14 @@ import { Supervisor } from './supervisor';
 const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\]):\d+$/;
 const CLI = resolve(__dirname, '..', '..', 'bin', 'capacity.js');
 
-/** A group.instance.id per processor that stays the same across restarts (and differs between hosts). */
-function processorInstanceId(config: Config, i: number): string {
-  const base =
-    config.instanceId ??
-    `${hostname()
-      .replace(/[^A-Za-z0-9._-]/g, '-')
-      .slice(0, 80)}-processor`;
-  return `${base}-${i}`;
+/**
+ * With CAPACITY_INSTANCE_ID set, processor i is the static member `<value>-<i>` (a restart within the
+ * session timeout keeps its partitions); unset, processors are dynamic members: a restart by the supervisor
+ * takes longer than the default session timeout, and a dynamic member hands its partitions over at once
+ * on SIGTERM (docs/adr/0008-crash-detection.md).
+ */
+function processorInstanceId(config: Config, i: number): Record<string, string> {
+  return config.instanceId ? { CAPACITY_INSTANCE_ID: `${config.instanceId}-${i}` } : {};
 }
 
 /** What `capacity start` runs: processor i on CAPACITY_METRICS_PORT+i-1, the gateway, the connector. */
@@ -47,7 +46,7 @@ function childSpecs(config: Config, processors: number, connector: boolean): Chi
       env: {
         CAPACITY_STATE_DIR: join(config.stateDir, `processor-${i}`),
         CAPACITY_METRICS_PORT: String(metricsPort),
-        CAPACITY_INSTANCE_ID: processorInstanceId(config, i),
+        ...processorInstanceId(config, i),
       },
       healthUrl: `http://127.0.0.1:${metricsPort}/healthz`,
       portHint: hint(metricsPort),
