@@ -131,8 +131,9 @@ export const settings: readonly Setting[] = [
   },
   {
     env: 'CAPACITY_SESSION_TIMEOUT_MS',
-    default: '6000',
-    description: 'Consumer group session timeout; a crashed processor loses its partitions after it',
+    default: '1500',
+    description:
+      'Consumer group session timeout; a crashed processor loses its partitions after it (the broker must allow it: group.min.session.timeout.ms, 6000 by default, 1000 in the local stack; ADR 8)',
     schema: durationMs(1000, 300000),
   },
   {
@@ -167,9 +168,9 @@ export const settings: readonly Setting[] = [
   },
   {
     env: 'CAPACITY_TRANSACTION_TIMEOUT_MS',
-    default: '10000',
+    default: '5000',
     description:
-      'Processor: the broker aborts a transaction left open longer than this (a crashed instance that does not come back)',
+      'Processor: the broker aborts a transaction left open longer than this; a backstop, since the new owner fences a crashed instance at takeover (keep it well above a cycle, >= 3000)',
     schema: durationMs(1000, 900000),
   },
   {
