@@ -152,9 +152,13 @@ export class Processor {
         else if (handover.revoked.length > 0) void this.watch?.refresh();
         const messages = await member.consumer.consume(this.config.maxCommandsPerCycle, 50);
         work = tasks.readyWork(messages);
-        if (work.size > 0) {
+        const writer = this.writer;
+        if (work.size > 0 && !writer) {
+          // A replacement producer is being created (tasks are held paused): nothing may be decided yet.
+          for (const task of work.keys()) await tasks.reposition(task);
+        } else if (work.size > 0 && writer) {
           const report = await runCycle(work, {
-            writer: this.writer as TransactionalWriter,
+            writer,
             member,
             commandTopic: this.topics.commands,
             metrics: this.metrics,
@@ -172,8 +176,9 @@ export class Processor {
         this.lastFailure = describeError(error);
         await this.recover(error, work, tasks);
         // The first retry is at once: an abort because a rebalance bumped the generation is expected
-        // (the next loop applies the new assignment), and must not stall every other partition.
-        if (!this.stopping && failures > 1) await sleep(Math.min(5000, 25 * 2 ** Math.min(failures, 8)));
+        // (the next loop applies the new assignment), and must not stall every other partition. Later
+        // waits stay short: while this loop sleeps, no rebalance is served, for the whole group.
+        if (!this.stopping && failures > 1) await sleep(Math.min(1000, 25 * 2 ** Math.min(failures, 6)));
       }
     }
   }
@@ -199,20 +204,29 @@ export class Processor {
       for (const task of work.keys()) await tasks.reposition(task);
       return;
     }
-    await this.writer?.close();
+    // Every partition is paused and restored again, and stays paused until the new producer exists, while
+    // the loop goes on serving rebalances (a loop stuck here would hold up the whole group's rebalance).
+    tasks.rebuildAll();
+    tasks.holdUntil(this.replaceWriter());
+  }
+
+  /** Closes the broken producer and creates its successor (which fences it), retrying until it exists. */
+  private async replaceWriter(): Promise<void> {
+    const broken = this.writer;
     this.writer = null;
-    while (!this.writer && !this.stopping) {
+    await broken?.close();
+    while (!this.stopping) {
       try {
         this.writer = await TransactionalWriter.create(this.kafka, {
           transactionalId: this.transactionalId(),
           transactionTimeoutMs: this.config.transactionTimeoutMs,
         });
+        return;
       } catch (createError) {
         this.log.warn({ err: describeError(createError) }, 'transactional producer not ready; retrying');
         await sleep(1000);
       }
     }
-    tasks.rebuildAll();
   }
 
   private updateLag(member: GroupMember, tasks: TaskSet): void {

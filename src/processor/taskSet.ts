@@ -19,6 +19,8 @@ export class TaskSet {
   /** Owned partitions, including those whose task is not started yet (standby copy being released). */
   private readonly claimed = new Set<number>();
   private closed = false;
+  /** While set, no partition is resumed (the instance has no producer). */
+  private held: Promise<void> | null = null;
   private readonly log: Logger;
 
   constructor(
@@ -98,8 +100,18 @@ export class TaskSet {
     );
   }
 
+  /** Keeps every partition paused until `until` settles (tasks that become ready meanwhile wait). */
+  holdUntil(until: Promise<void>): void {
+    const held = until.catch(() => undefined);
+    this.held = held;
+    void held.then(() => {
+      if (this.held === held) this.held = null;
+    });
+  }
+
   /** Fetching of the task's partition starts again at its next offset (after a deferral or an abort). */
   async reposition(task: PartitionTask): Promise<void> {
+    while (this.held) await this.held;
     if (this.tasks.get(task.partition) !== task) return; // revoked meanwhile
     try {
       await this.deps.member.resumeAt(task.partition, task.nextOffset);
