@@ -181,7 +181,7 @@ export const settings: readonly Setting[] = [
   },
   {
     env: 'CAPACITY_GATEWAY_MAX_IN_FLIGHT',
-    default: '500',
+    default: '2000',
     description:
       'Gateway: write commands waiting for results at once, at most; past it writes get 503 with Retry-After at once (reads are not bounded)',
     schema: positiveInt(1000000),
