@@ -166,6 +166,7 @@ export class Connector {
     const generation = this.generation;
     const stale = () => this.generation !== generation;
     const key = positionKey(batch.topic, batch.partition);
+    this.log.debug({ dbg: 'batch', key, first: batch.messages[0]?.offset, last: batch.messages.at(-1)?.offset, n: batch.messages.length, pendingTo: this.pending.get(key)?.to, stored: this.stored.get(key), gen: generation, writes: this.writes, buffered: this.buffer.length }, 'DBG onBatch');
     this.highWatermarks.set(key, batch.highWatermark);
     let next = this.pending.get(key)?.to ?? this.stored.get(key) ?? 0;
     for (const message of batch.messages) {

@@ -79,7 +79,9 @@ export class PartitionTask {
           [{ topic: this.deps.topics.commands, partition: this.partition }],
           this.deps.kafka.requestTimeoutMs,
         );
+        const committedMs = Date.now() - started;
         const restored = await restoreTask(this.deps, this.partition, this.log);
+        const restoredMs = Date.now() - started;
         this.store = restored.store;
         if (this.state !== 'initializing') break;
         this.changelogOffsets = restored.changelogOffsets;
@@ -97,7 +99,13 @@ export class PartitionTask {
         this.deps.metrics.takeoverRestoreRecords.set(label, restored.records);
         this.deps.metrics.takeoverRestoreSeconds.set(label, (Date.now() - started) / 1000);
         this.log.info(
-          { nextOffset: this.nextOffset, restoredRecords: restored.records, ms: Date.now() - started },
+          {
+            nextOffset: this.nextOffset,
+            restoredRecords: restored.records,
+            ms: Date.now() - started,
+            committedMs,
+            restoredMs,
+          },
           'task ready',
         );
         return true;

@@ -115,11 +115,6 @@ export class StandbyReplicas {
 
   /** Applies fetched records of partitions still followed, from where each copy stands. */
   private async apply(consumer: RdConsumer, messages: readonly Message[]): Promise<void> {
-    for (const eof of consumer.eofs.splice(0)) {
-      const replica = this.replicas.get(eof.partition);
-      const key = partitionKey(eof.topic, eof.partition);
-      if (replica && eof.offset > (replica.positions.get(key) ?? 0)) replica.positions.set(key, eof.offset);
-    }
     const byPartition = new Map<number, RecordRead[]>();
     for (const m of messages) {
       const replica = this.replicas.get(m.partition);
@@ -140,6 +135,29 @@ export class StandbyReplicas {
         replica.changelogOffsets,
         replica.checkpointedInput,
       );
+    }
+    // At the end of a partition the position is past the last transaction marker: checkpoint that, so a
+    // takeover from this copy finds nothing left to read and connects no restore consumer at all.
+    const caughtUp = new Set<number>();
+    for (const eof of consumer.eofs.splice(0)) {
+      const replica = this.replicas.get(eof.partition);
+      const key = partitionKey(eof.topic, eof.partition);
+      if (!replica || eof.offset <= (replica.changelogOffsets[key] ?? 0)) continue;
+      if (byPartition.has(eof.partition) && eof.offset < (replica.positions.get(key) ?? 0)) continue;
+      replica.positions.set(key, eof.offset);
+      replica.changelogOffsets[key] = eof.offset;
+      caughtUp.add(eof.partition);
+    }
+    for (const partition of caughtUp) {
+      const replica = this.replicas.get(partition);
+      if (replica)
+        await applyChangelog(
+          this.deps,
+          replica.store,
+          [],
+          replica.changelogOffsets,
+          replica.checkpointedInput,
+        );
     }
   }
 

@@ -114,7 +114,9 @@ export class TaskSet {
     while (this.held) await this.held;
     if (this.tasks.get(task.partition) !== task) return; // revoked meanwhile
     try {
+      const started = Date.now();
       await this.deps.member.resumeAt(task.partition, task.nextOffset);
+      this.log.debug({ partition: task.partition, ms: Date.now() - started }, 'partition resumed');
     } catch (error) {
       if (this.tasks.get(task.partition) !== task) return;
       this.log.warn(
