@@ -50,6 +50,13 @@ export class Connector {
   private readonly highWatermarks = new Map<string, number>();
   private buffer: WarehouseRow[] = [];
   private pending = new Map<string, Pending>();
+  /**
+   * Next offset to take per "topic:partition" since the last realign: past what is buffered, being written
+   * or stored. Records below it are skipped when Kafka delivers them again (see `reposition`).
+   */
+  private taken = new Map<string, number>();
+  /** Bumped whenever the consumer is seeked: a batch delivered before that is not taken from any further. */
+  private seeks = 0;
   private oldestBufferedAt: number | null = null;
   private assignment: readonly SinkAssignment[] = [];
   private ready: Promise<void> = Promise.resolve();
@@ -124,6 +131,7 @@ export class Connector {
     this.generation += 1; // batches being buffered and writes queued until now are stale
     this.buffer = [];
     this.pending.clear();
+    this.taken.clear();
     this.oldestBufferedAt = null;
     this.ready = this.ready.then(() => this.realign()).catch((error: Error) => this.die(error));
   }
@@ -135,23 +143,36 @@ export class Connector {
       this.warehouse ??= await this.openWarehouse();
       return this.warehouse.positions();
     });
-    for (const { topic, partitions } of this.assignment) {
-      for (const partition of partitions) {
-        // Seek EVERY assigned partition, also those with no stored position (to 0: the client falls back to
-        // the earliest offset if 0 is gone). The dropped buffer may have held the first rows of such a
-        // partition, and the client's own position is already past them: without a seek they would be skipped
-        // while the next write's stored position claimed them.
-        this.consumer?.seek(topic, partition, this.stored.get(positionKey(topic, partition)) ?? 0);
-      }
-    }
+    // Seek EVERY assigned partition, also those with no stored position (to 0: the client falls back to the
+    // earliest offset if 0 is gone). The dropped buffer may have held the first rows of such a partition, and
+    // the client's own position is already past them: without a seek they would be skipped while the next
+    // write's stored position claimed them.
+    this.reposition();
     this.log.info(
       { assignment: this.assignment, positions: Object.fromEntries(this.stored) },
       'seeked to the positions stored in the warehouse',
     );
   }
 
+  /**
+   * Seeks every assigned partition to the next offset to take (taken, else stored, else 0). The client's own
+   * position cannot be trusted after a realign or a pause: pausing drops the records it had fetched and not
+   * yet handed over, also of partitions it does not seek back, so without this seek those records would be
+   * skipped (lost, or never delivered at all when nothing newer arrives).
+   */
+  private reposition(): void {
+    this.seeks += 1;
+    for (const { topic, partitions } of this.assignment) {
+      for (const partition of partitions) {
+        const key = positionKey(topic, partition);
+        this.consumer?.seek(topic, partition, this.taken.get(key) ?? this.stored.get(key) ?? 0);
+      }
+    }
+  }
+
   private async onBatch(batch: SinkBatch, heartbeat: () => Promise<void>): Promise<void> {
     this.heartbeat = heartbeat;
+    const seeks = this.seeks; // before waiting: the realign waited for below seeks
     // Wait for every realign scheduled so far, also one scheduled while waiting: buffering from a
     // generation read before that realign ran would go on next to it with positions it is replacing.
     for (let ready = this.ready; ; ready = this.ready) {
@@ -159,18 +180,23 @@ export class Connector {
       if (ready === this.ready) break;
     }
     if (this.fatal || this.stopping) return;
-    // A realign (position conflict, new assignment) may run while this loop awaits (rowOf, a flush): it
-    // drops the buffer and seeks back, so this batch is delivered again. Buffering on with the stale local
-    // `next` would re-create pending positions past rows that were dropped, and the redelivered rows would
-    // be skipped as "already buffered". So stop as soon as the generation changed.
+    // Stop taking from this batch, here and after every await below (rowOf, a flush), once
+    // - a realign (position conflict, new assignment) was scheduled: it drops the buffer and seeks back, so
+    //   this batch is delivered again. Buffering on with the stale local `next` would re-create pending
+    //   positions past rows that were dropped, and the redelivered rows would be skipped as "already
+    //   buffered";
+    // - the consumer was seeked after it delivered this batch (a realign, a resume): the batch was fetched
+    //   from where the client was before and need not go on from the next offset to take, so taking it could
+    //   skip records. The seek delivers the partition again from that offset.
     const generation = this.generation;
-    const stale = () => this.generation !== generation;
+    const stale = () => this.generation !== generation || this.seeks !== seeks;
+    if (stale()) return;
     const key = positionKey(batch.topic, batch.partition);
-    this.log.debug({ dbg: 'batch', key, first: batch.messages[0]?.offset, last: batch.messages.at(-1)?.offset, n: batch.messages.length, pendingTo: this.pending.get(key)?.to, stored: this.stored.get(key), gen: generation, writes: this.writes, buffered: this.buffer.length }, 'DBG onBatch');
     this.highWatermarks.set(key, batch.highWatermark);
-    let next = this.pending.get(key)?.to ?? this.stored.get(key) ?? 0;
+    let next = this.taken.get(key) ?? this.stored.get(key) ?? 0;
     for (const message of batch.messages) {
-      if (message.offset < next) continue; // already in the warehouse (or in this buffer)
+      // Already stored, being written or buffered: Kafka delivers records again after a pause or a seek.
+      if (message.offset < next) continue;
       if (this.buffer.length >= this.connector.batchSize) {
         // Bounded, double-buffered: a full batch starts its write and consuming goes on into the next one;
         // the next full batch waits for that write (fetching is paused if it is slow, see write), so at
@@ -189,6 +215,7 @@ export class Connector {
       if (stale()) return; // see above: the buffer was dropped meanwhile
       if (row) this.buffer.push(row);
       next = message.offset + 1;
+      this.taken.set(key, next);
       const pending = this.pending.get(key);
       if (pending) pending.to = next;
       else this.pending.set(key, { topic: batch.topic, partition: batch.partition, to: next });
@@ -323,6 +350,7 @@ export class Connector {
 
   private resume(): void {
     if (!this.consumer?.isPaused) return;
+    this.reposition(); // the client dropped what it had fetched when it paused
     this.consumer.resume();
     this.metrics.paused.set(0);
     this.log.info('fetching resumed');
@@ -396,6 +424,9 @@ export class Connector {
     this.log.info('stopping');
     if (this.timer) clearInterval(this.timer);
     await this.consumer?.stop();
+    // Disconnected: the last write must not pause, resume or seek it (the client throws once disconnected).
+    this.consumer = null;
+    this.metrics.paused.set(0);
     if (!this.fatal) {
       this.stopping = false; // let the last flush use the normal path
       await this.flush().catch((error: unknown) =>

@@ -2,7 +2,13 @@ export { Connector } from './connector';
 export type { ConnectorOptions } from './connector';
 export { loadConnectorConfig, describeTarget, readSetting } from './connectorConfig';
 export type { ConnectorConfig, WarehouseTarget } from './connectorConfig';
-export { Warehouse, OffsetConflictError, isUniqueViolation, sqlTimestamp } from './warehouse';
+export {
+  Warehouse,
+  OffsetConflictError,
+  RowsAlreadyStoredError,
+  isUniqueViolation,
+  sqlTimestamp,
+} from './warehouse';
 export type { PositionUpdate } from './warehouse';
 export { RecordDecoder, eventRow, poolStateRow, undecodableRow, KNOWN_EVENT_TYPES } from './recordDecoder';
 export type { WarehouseRow, DecodedValue, Cell } from './recordDecoder';

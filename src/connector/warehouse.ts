@@ -29,6 +29,18 @@ export class OffsetConflictError extends CapacityError {
   }
 }
 
+/**
+ * Thrown when a batch holds rows whose offsets are already in the warehouse although its positions, which
+ * were stored in the same transaction as those rows, said they were not: another connector group loads the
+ * same topics into this warehouse, or the connector took a record twice. Not retriable: it would fail the
+ * same way until the retry time ends.
+ */
+export class RowsAlreadyStoredError extends CapacityError {
+  constructor(message: string, cause: unknown) {
+    super('ROWS_ALREADY_STORED', message, { retriable: false, cause });
+  }
+}
+
 export interface PositionUpdate {
   readonly topic: string;
   readonly partition: number;
@@ -42,14 +54,14 @@ export const positionKey = (topic: string, partition: number) => `${topic}:${par
 
 /**
  * True for a primary-key / unique violation: PostgreSQL reports SQLSTATE 23505 (node-postgres sets `code`),
- * DuckDB "Constraint Error: Duplicate key ... violates primary key constraint" (@duckdb/node-api gives only
- * the message).
+ * DuckDB "Constraint Error: Duplicate key ... violates primary key constraint" from a statement and "Failed
+ * to append: Duplicate key ..." from its appender (@duckdb/node-api gives only the message).
  */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   if ((error as { code?: unknown }).code === '23505') return true;
   const message = (error as { message?: unknown }).message;
-  return typeof message === 'string' && /^Constraint Error: Duplicate key/.test(message);
+  return typeof message === 'string' && /^(Constraint Error|Failed to append): Duplicate key/.test(message);
 }
 
 const ROWS_PER_STATEMENT = 500;
@@ -68,6 +80,18 @@ function sqlTypeOfInformationSchema(dataType: string): SqlType {
 /** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC: the timestamp literal every SQL dialect here reads the same way. */
 export function sqlTimestamp(epochMs: number): string {
   return new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** "topic[partition] first..last" of each partition of some rows, for messages. */
+function describeRows(rows: readonly WarehouseRow[]): string {
+  const ranges = new Map<string, [number, number]>();
+  for (const row of rows) {
+    const key = `${String(row.cells.get('kafka_topic')?.value)}[${String(row.cells.get('kafka_partition')?.value)}]`;
+    const offset = Number(row.cells.get('kafka_offset')?.value);
+    const range = ranges.get(key);
+    ranges.set(key, range ? [Math.min(range[0], offset), Math.max(range[1], offset)] : [offset, offset]);
+  }
+  return [...ranges].map(([key, [first, last]]) => `${key} ${first}..${last}`).join(', ');
 }
 
 export class Warehouse {
@@ -177,7 +201,14 @@ export class Warehouse {
       for (const table of TABLES) {
         const tableRows = rows.filter((r) => r.table === table);
         for (let i = 0; i < tableRows.length; i += ROWS_PER_STATEMENT)
-          await this.insert(table, tableRows.slice(i, i + ROWS_PER_STATEMENT), loadedAt);
+          await this.insert(table, tableRows.slice(i, i + ROWS_PER_STATEMENT), loadedAt).catch((error) => {
+            if (!isUniqueViolation(error)) throw error;
+            throw new RowsAlreadyStoredError(
+              `rows of this batch are already in ${table} although its positions were not: ${describeRows(tableRows)}` +
+                ` (${(error as Error).message})`,
+              error,
+            );
+          });
       }
       await this.driver.run('COMMIT');
     } catch (error) {
