@@ -25,6 +25,8 @@ export interface GroupMemberOptions {
 }
 
 const ASSIGN = -175;
+/** librdkafka's logical offset for the start of a partition. */
+const OFFSET_BEGINNING = -2;
 const REVOKE = -174;
 
 export class GroupMember {
@@ -106,9 +108,13 @@ export class GroupMember {
     }
   }
 
-  /** Makes a ready partition's fetches start at `offset` and resumes it. */
+  /**
+   * Makes a partition's fetches start at `offset` (null: the beginning of the partition, for a task that
+   * has processed nothing yet) and resumes it. Always a seek: after an aborted cycle the consumer has
+   * already moved past the commands that must be fetched again.
+   */
   async resumeAt(partition: number, offset: number | null): Promise<void> {
-    if (offset !== null) await this.consumer.seek(this.topic, partition, offset);
+    await this.consumer.seek(this.topic, partition, offset ?? OFFSET_BEGINNING);
     this.consumer.resume([{ topic: this.topic, partition }]);
   }
 

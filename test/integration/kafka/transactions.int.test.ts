@@ -166,3 +166,34 @@ test('a group member is described with its client id and assigned partitions', a
   expect(members[0]?.clientId).toBe(clientId);
   expect(members[0]?.partitions).toEqual([0]);
 });
+
+test('resuming a partition at "no position yet" fetches it again from its start (an aborted first cycle)', async () => {
+  const topicName = uniqueName('resume');
+  await ensureTopics(kafka, [{ name: topicName, partitions: 1, cleanupPolicy: 'delete', configs: {} }], 1);
+  const producer = kafka.kafkaJS.producer();
+  await producer.connect();
+  closers.push(() => producer.disconnect());
+  await producer.send({ topic: topicName, messages: ['a', 'b', 'c'].map((value) => ({ value })) });
+  const m = await GroupMember.join(kafka, {
+    groupId: uniqueName('resume-group'),
+    topic: topicName,
+    sessionTimeoutMs: 6000,
+    instanceId: null,
+    maxPollIntervalMs: 30_000,
+  });
+  closers.push(() => m.leave());
+  const read = async (n: number) => {
+    const values: string[] = [];
+    for (let i = 0; i < 200 && values.length < n; i++) {
+      m.takeEvents();
+      values.push(...(await m.consumer.consume(10, 50)).map((msg) => msg.value?.toString() ?? ''));
+    }
+    return values;
+  };
+  for (let i = 0; i < 200 && m.takeEvents().length === 0; i++) await m.consumer.consume(1, 50);
+  await m.resumeAt(0, null);
+  expect(await read(3)).toEqual(['a', 'b', 'c']);
+  // The cycle that took them aborted: the task, which has processed nothing, resumes "from the start".
+  await m.resumeAt(0, null);
+  expect(await read(3)).toEqual(['a', 'b', 'c']);
+});
