@@ -47,9 +47,9 @@ beforeAll(async () => {
 });
 
 test('connectSerdes registers all six subjects, <topic>-value, BACKWARD_TRANSITIVE, the schema files as written', async () => {
-  const subjects = await registryGet<string[]>('/subjects');
+  // Each subject is read by name (a 404 fails the test): the registry's subject listing is paged, and a
+  // long-lived local registry holds more subjects than one page.
   for (const { schema, serde, subject } of SERDES) {
-    expect(subjects).toContain(subject);
     expect(serdes[serde].subject).toBe(subject);
     const latest = await registryGet<{ id: number; schema: string }>(
       `/subjects/${encodeURIComponent(subject)}/versions/latest`,
