@@ -2,32 +2,18 @@
 // instance does not own, kept current by following their changelog partitions (read_committed, assigned
 // directly, no group). A standby never writes to Kafka. When the group hands this instance one of them,
 // `release` closes the copy and the new task restores only what the copy had not applied yet.
-import type { Serdes, TopicNames } from '../contracts';
 import { describeError } from '../errors';
-import {
-  partitionKey,
-  RdConsumer,
-  recordOf,
-  type Kafka,
-  type OffsetReader,
-  type Message,
-  type RecordRead,
-} from '../kafka';
+import { partitionKey, RdConsumer, recordOf, type Message, type RecordRead } from '../kafka';
 import type { Logger } from '../observability';
 import { TaskStore } from '../state';
 import { applyChangelog } from './changelogApply';
-import type { ProcessorMetrics } from './processorMetrics';
+import type { TaskDeps } from './partitionTask';
 
-export interface StandbyDeps {
-  readonly kafka: Kafka;
-  readonly serdes: Serdes;
-  readonly topics: TopicNames;
-  readonly applicationId: string;
-  readonly stateDir: string;
-  readonly offsets: OffsetReader;
-  readonly logger: Logger;
-  readonly metrics: ProcessorMetrics;
-}
+/** What a standby needs of a task's dependencies: everything but the group member and the writer id. */
+export type StandbyDeps = Pick<
+  TaskDeps,
+  'kafka' | 'serdes' | 'topics' | 'applicationId' | 'stateDir' | 'offsets' | 'logger' | 'metrics'
+>;
 
 interface Replica {
   readonly store: TaskStore;
