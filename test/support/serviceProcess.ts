@@ -9,16 +9,24 @@ import { join, resolve } from 'node:path';
 const CLI = resolve(__dirname, '../../bin/capacity.js');
 export const scratchDir = (prefix: string) => mkdtempSync(join(tmpdir(), `capacity-${prefix}-`));
 
-/** A free loopback port (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * A free loopback port for a service to listen on, chosen below the OS's ephemeral range (32768-60999 on
+ * Linux): a port the OS hands out (listen on 0) can be taken again, between this check and the service's
+ * listen, by any outgoing connection, e.g. a Kafka client's, and the service then exits with PORT_IN_USE.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 12_000 + Math.floor(Math.random() * 20_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free loopback port found below the ephemeral range');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
   });
 }
 
