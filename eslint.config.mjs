@@ -5,6 +5,7 @@ import importPlugin from 'eslint-plugin-import';
 import prettier from 'eslint-config-prettier';
 
 const areas = [
+  'auth',
   'cli',
   'config',
   'connector',

@@ -37,6 +37,7 @@ import { printFaultDetails, printFaultTable, printNotes, type FaultResult } from
 import { definePools, poolDefinition } from './httpTargets';
 import { runOpenLoop, type Completion } from './openLoop';
 import { writeResult } from './writeResult';
+import { benchKeyHeader } from './benchKeys';
 
 const FAULTS: readonly Fault[] = ['kill9', 'sigterm', 'sigstop', 'restart'];
 const sessionTimeoutMs = loadConfig(process.env).sessionTimeoutMs;
@@ -144,7 +145,7 @@ async function runFault(fault: Fault): Promise<FaultResult> {
         return {
           method: 'POST',
           path: '/v1/reservations',
-          headers: { 'idempotency-key': `${runId}-${fault}-${n}` },
+          headers: { 'idempotency-key': `${runId}-${fault}-${n}`, ...benchKeyHeader('orders') },
           body: JSON.stringify({ poolId: `u-${pool}`, units: 1 }),
         };
       },

@@ -14,6 +14,7 @@ import { freePort, scratchDir, ServiceProcess, type TaskHealth } from '../test/s
 import type { Fault } from './failoverAnalysis';
 import type { RestoreSample } from './failoverReport';
 import { waitForHttp } from './httpTargets';
+import { BENCH_AUTH_ENV } from './benchKeys';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number) => Math.round(n);
@@ -106,6 +107,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     CAPACITY_PARTITIONS: String(options.partitions),
     CAPACITY_LOG_LEVEL: process.env.CAPACITY_LOG_LEVEL ?? 'warn',
     CAPACITY_HTTP_PORT: String(gatewayPort),
+    ...BENCH_AUTH_ENV,
   };
   const config = loadConfig({ ...process.env, ...env });
   await ensureTopicsOrThrow(

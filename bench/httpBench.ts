@@ -31,6 +31,7 @@ import {
 } from './httpReport';
 import { writeResult } from './writeResult';
 import { runOpenLoop, type OpenLoopResult, type PlannedRequest } from './openLoop';
+import { benchKeyHeader } from './benchKeys';
 
 const options = new Command()
   .option('--rates <list>', 'offered reserve rates per second, one step each', '500,1000,2000,3000,4000')
@@ -86,7 +87,7 @@ function reserves(shape: Shape, hotPool: string, tag: string) {
   return (n: number): PlannedRequest => ({
     method: 'POST',
     path: '/v1/reservations',
-    headers: { 'idempotency-key': `${tag}-${n}` },
+    headers: { 'idempotency-key': `${tag}-${n}`, ...benchKeyHeader('orders') },
     body: JSON.stringify({
       poolId: shape === 'hot' ? hotPool : `u-${Math.floor(Math.random() * poolCount)}`,
       units: 1,

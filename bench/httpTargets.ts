@@ -13,6 +13,7 @@ import { createKafka, ensureTopicsOrThrow } from '../src/kafka';
 import { createLogger } from '../src/observability';
 import { uniqueName } from '../test/support/names';
 import { freePort, scratchDir, ServiceProcess } from '../test/support/serviceProcess';
+import { BENCH_AUTH_ENV, benchKeyHeader } from './benchKeys';
 
 export type TargetName = 'service' | 'baseline';
 
@@ -50,6 +51,7 @@ export async function startService(options: { processors: number; partitions: nu
     CAPACITY_APPLICATION_ID: uniqueName('httpbench'),
     CAPACITY_LOG_LEVEL: 'warn',
     CAPACITY_HTTP_PORT: String(port),
+    ...BENCH_AUTH_ENV,
   };
   const config = loadConfig({ ...process.env, ...env });
   await ensureTopicsOrThrow(
@@ -190,7 +192,7 @@ export async function definePools(
       const pool = pools[next++] as { poolId: string; body: object };
       const response = await fetch(`http://127.0.0.1:${port}/v1/pools/${pool.poolId}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...benchKeyHeader('planner') },
         body: JSON.stringify(pool.body),
         signal: AbortSignal.timeout(60_000),
       });

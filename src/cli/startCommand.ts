@@ -12,6 +12,7 @@ import { stackDown, stackUp } from '../devstack';
 import { describeError } from '../errors';
 import { createKafka, ensureTopicsOrThrow } from '../kafka';
 import { createLogger } from '../observability';
+import { ensureLocalKeys, type LocalKey } from './localKeys';
 import type { CliContext } from './main';
 import { describeTakenPort, startPortClaims, takenPorts } from './portCheck';
 import type { ChildSpec } from './supervisedChild';
@@ -31,7 +32,12 @@ function processorInstanceId(config: Config, i: number): Record<string, string> 
 }
 
 /** What `capacity start` runs: processor i on CAPACITY_METRICS_PORT+i-1, the gateway, the connector. */
-function childSpecs(config: Config, processors: number, connector: boolean): ChildSpec[] {
+function childSpecs(
+  config: Config,
+  processors: number,
+  connector: boolean,
+  gatewayEnv: Record<string, string>,
+): ChildSpec[] {
   const claims = startPortClaims(config, processors, connector);
   const hint = (port: number) => {
     const claim = claims.find((c) => c.port === port);
@@ -55,7 +61,7 @@ function childSpecs(config: Config, processors: number, connector: boolean): Chi
   specs.push({
     name: 'gateway',
     command: 'gateway',
-    env: {},
+    env: gatewayEnv,
     healthUrl: `http://127.0.0.1:${config.httpPort}/readyz`,
     portHint: hint(config.httpPort),
   });
@@ -100,6 +106,50 @@ async function loadDemoPools(config: Config): Promise<number> {
   }
 }
 
+/**
+ * The gateway's credentials: the configured ones, or a planner and an orders key made for this local run
+ * when access control is on and nothing is configured. Returns the keys to print (none when configured).
+ */
+function localAccess(
+  config: Config,
+  say: (line: string) => void,
+): { env: Record<string, string>; keys: LocalKey[] } {
+  const { auth } = config;
+  if (!auth.enabled) {
+    say('warning: CAPACITY_AUTH=off: the gateway lets anyone call every endpoint');
+    return { env: {}, keys: [] };
+  }
+  if (auth.apiKeys || auth.apiKeysFile || auth.jwt) {
+    say(
+      'access control: using the configured CAPACITY_API_KEYS / CAPACITY_API_KEYS_FILE / CAPACITY_JWT_* settings',
+    );
+    return { env: {}, keys: [] };
+  }
+  const local = ensureLocalKeys(config.stateDir);
+  return { env: { CAPACITY_API_KEYS_FILE: local.specFile }, keys: [...local.keys] };
+}
+
+function printUsage(url: string, keys: readonly LocalKey[], say: (line: string) => void): void {
+  const keyOf = (role: string) => keys.find((k) => k.role === role)?.key;
+  const header = (role: string) => {
+    const key = keyOf(role);
+    return key ? ` -H 'X-API-Key: ${key}'` : '';
+  };
+  if (keys.length > 0) {
+    say('API keys of this local run (kept in the state directory; README, Access control):');
+    for (const k of keys) say(`  ${k.role.padEnd(8)} ${k.name.padEnd(14)} ${k.key}`);
+    say('');
+  }
+  const json = ` -H 'content-type: application/json'`;
+  say(`  curl -s -X POST ${url}/v1/availability${header('orders')}${json} -d '{"zone":"north","units":2}'`);
+  say(
+    `  curl -s -X POST ${url}/v1/reservations${header('orders')}${json} -H 'Idempotency-Key: order-1' -d '{"poolId":"<poolId from availability>","units":2}'`,
+  );
+  say(`  curl -s -X DELETE ${url}/v1/reservations/<reservationId>${header('orders')}`);
+  say(`  curl -s -X PATCH ${url}/v1/pools/<poolId>${header('planner')}${json} -d '{"capacity":30}'`);
+  say(`  curl -s ${url}/openapi.json`);
+}
+
 export function registerStartCommand(program: Command, context: CliContext): void {
   program
     .command('start')
@@ -139,7 +189,12 @@ export function registerStartCommand(program: Command, context: CliContext): voi
       for (const claim of await takenPorts(config.httpHost, claims))
         say(`warning: ${describeTakenPort(claim, config.httpHost, processors)}`);
 
-      const supervisor = new Supervisor(childSpecs(config, processors, connector), { cli: CLI, logDir, say });
+      const access = localAccess(config, say);
+      const supervisor = new Supervisor(childSpecs(config, processors, connector, access.env), {
+        cli: CLI,
+        logDir,
+        say,
+      });
       let stopping = false;
       const stopAll = async (signal: NodeJS.Signals) => {
         if (stopping) {
@@ -172,14 +227,7 @@ export function registerStartCommand(program: Command, context: CliContext): voi
 
       const url = `http://${config.httpHost}:${config.httpPort}`;
       say(`\nCapacity service is up: ${url}  (logs: ${logDir}/service-*.log)\n`);
-      say(
-        `  curl -s -X POST ${url}/v1/availability -H 'content-type: application/json' -d '{"zone":"north","units":2}'`,
-      );
-      say(
-        `  curl -s -X POST ${url}/v1/reservations -H 'content-type: application/json' -H 'Idempotency-Key: order-1' -d '{"poolId":"<poolId from availability>","units":2}'`,
-      );
-      say(`  curl -s -X DELETE ${url}/v1/reservations/<reservationId>`);
-      say(`  curl -s ${url}/openapi.json`);
+      printUsage(url, access.keys, say);
       say(
         '\nA child that exits is restarted (with backoff; the reason is printed here). Ctrl-C stops everything.',
       );

@@ -54,6 +54,8 @@ export interface SubmitOptions {
   readonly expectedVersion?: number | null;
   /** Bound on the wait for Kafka's acknowledgement, and then on the wait for the result. */
   readonly timeoutMs?: number;
+  /** Who issues the command (recorded in its metadata), e.g. the gateway caller's name. */
+  readonly issuedBy?: string;
 }
 
 /** What the client needs from Kafka: a CommandChannel in production, a fake in unit tests. */
@@ -159,6 +161,7 @@ export class CapacityClient {
       requestId: options.requestId ?? randomUUID(),
       issuedAt: Date.now(),
       expectedVersion: options.expectedVersion ?? null,
+      ...(options.issuedBy === undefined ? {} : { issuedBy: options.issuedBy }),
       command,
     };
     return this.submitEnvelope(envelope, options.timeoutMs);

@@ -37,6 +37,23 @@ export interface Config {
   readonly tls: { readonly caFile: string | null } | null;
   readonly stackDir: string;
   readonly stackControllerPort: number;
+  readonly auth: AuthConfig;
+}
+
+/** Access control of the gateway's HTTP API. Key specs are parsed where they are used (src/auth). */
+export interface AuthConfig {
+  readonly enabled: boolean;
+  /** CAPACITY_API_KEYS as given (comma-separated specs), or null. */
+  readonly apiKeys: string | null;
+  readonly apiKeysFile: string | null;
+  readonly jwt: {
+    readonly jwksUrl: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly roleClaim: string;
+    readonly nameClaim: string;
+  } | null;
+  readonly metricsRequireAuth: boolean;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -72,6 +89,14 @@ export function loadConfig(env: Environment = process.env): Config {
   if (Boolean(registryUser) !== Boolean(registryPassword)) {
     problems.push('CAPACITY_REGISTRY_USERNAME and CAPACITY_REGISTRY_PASSWORD: set both or neither');
   }
+  const jwksUrl = get<string | undefined>('CAPACITY_JWT_JWKS_URL');
+  const jwtIssuer = get<string | undefined>('CAPACITY_JWT_ISSUER');
+  const jwtAudience = get<string | undefined>('CAPACITY_JWT_AUDIENCE');
+  if (jwksUrl && (!jwtIssuer || !jwtAudience)) {
+    problems.push(
+      'CAPACITY_JWT_ISSUER and CAPACITY_JWT_AUDIENCE: required with CAPACITY_JWT_JWKS_URL (tokens are checked against both)',
+    );
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
   }
@@ -106,6 +131,22 @@ export function loadConfig(env: Environment = process.env): Config {
     tls: tlsEnabled ? { caFile: get<string | undefined>('CAPACITY_TLS_CA_FILE') ?? null } : null,
     stackDir: get<string>('CAPACITY_STACK_DIR'),
     stackControllerPort: get<number>('CAPACITY_STACK_CONTROLLER_PORT'),
+    auth: {
+      enabled: get<string>('CAPACITY_AUTH') === 'on',
+      apiKeys: get<string | undefined>('CAPACITY_API_KEYS') ?? null,
+      apiKeysFile: get<string | undefined>('CAPACITY_API_KEYS_FILE') ?? null,
+      jwt:
+        jwksUrl && jwtIssuer && jwtAudience
+          ? {
+              jwksUrl,
+              issuer: jwtIssuer,
+              audience: jwtAudience,
+              roleClaim: get<string>('CAPACITY_JWT_ROLE_CLAIM'),
+              nameClaim: get<string>('CAPACITY_JWT_NAME_CLAIM'),
+            }
+          : null,
+      metricsRequireAuth: get<string>('CAPACITY_METRICS_AUTH') === 'required',
+    },
   };
 }
 

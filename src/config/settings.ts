@@ -186,6 +186,66 @@ export const settings: readonly Setting[] = [
       'Gateway: write commands waiting for results at once, at most; past it writes get 503 with Retry-After at once (reads are not bounded)',
     schema: positiveInt(1000000),
   },
+  // ---- access control of the HTTP API (README, Access control) ----
+  {
+    env: 'CAPACITY_AUTH',
+    default: 'on',
+    description:
+      'Gateway access control: on (every /v1 call needs an API key or a JWT with the right role) or off (anyone may call anything; logged as a warning)',
+    schema: z.enum(['on', 'off'], { message: 'must be on or off' }),
+  },
+  {
+    env: 'CAPACITY_API_KEYS',
+    default: undefined,
+    description:
+      'Gateway: API keys as <name>:<role>:sha256:<hex of the key>, comma-separated; roles reader, orders, planner (`capacity keys create` makes one)',
+    schema: optionalString,
+  },
+  {
+    env: 'CAPACITY_API_KEYS_FILE',
+    default: undefined,
+    description:
+      'Gateway: file of API keys, one <name>:<role>:sha256:<hex> per line (# comments); read at start',
+    schema: optionalString,
+  },
+  {
+    env: 'CAPACITY_JWT_JWKS_URL',
+    default: undefined,
+    description:
+      "Gateway: accept JWT bearer tokens signed by a key of this JWKS URL (the identity provider's)",
+    schema: httpUrl.optional(),
+  },
+  {
+    env: 'CAPACITY_JWT_ISSUER',
+    default: undefined,
+    description: 'Gateway: required "iss" of JWTs (required with CAPACITY_JWT_JWKS_URL)',
+    schema: optionalString,
+  },
+  {
+    env: 'CAPACITY_JWT_AUDIENCE',
+    default: undefined,
+    description: 'Gateway: required "aud" of JWTs (required with CAPACITY_JWT_JWKS_URL)',
+    schema: optionalString,
+  },
+  {
+    env: 'CAPACITY_JWT_ROLE_CLAIM',
+    default: 'role',
+    description: 'Gateway: JWT claim with the role (a string or an array; reader, orders, planner)',
+    schema: z.string().min(1, 'must name a claim'),
+  },
+  {
+    env: 'CAPACITY_JWT_NAME_CLAIM',
+    default: 'sub',
+    description: 'Gateway: JWT claim naming the caller in logs and command metadata',
+    schema: z.string().min(1, 'must name a claim'),
+  },
+  {
+    env: 'CAPACITY_METRICS_AUTH',
+    default: 'open',
+    description:
+      'Gateway /metrics: open, or required (any valid API key or JWT, any role); /healthz, /readyz stay open',
+    schema: z.enum(['open', 'required'], { message: 'must be open or required' }),
+  },
   {
     env: 'CAPACITY_SASL_MECHANISM',
     default: 'none',

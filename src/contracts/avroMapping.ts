@@ -36,6 +36,7 @@ export function commandToAvro(envelope: CommandEnvelope): AvroRecord {
     issuedAt: envelope.issuedAt,
     expectedVersion: optional('long', envelope.expectedVersion),
     command: { [`${COMMAND_NS}.${type}`]: fields } satisfies Wrapped,
+    issuedBy: optional('string', envelope.issuedBy ?? null),
   };
 }
 
@@ -50,12 +51,14 @@ const commandTypes = new Set([
 export function commandFromAvro(record: AvroRecord): CommandEnvelope {
   const [type, fields] = unwrapBranch(record.command, COMMAND_NS, 'command');
   if (!commandTypes.has(type)) throw new ContractError(`command: unknown command type ${type}`);
+  const issuedBy = unwrapOptional<string>(record.issuedBy);
   return {
     commandId: record.commandId as string,
     requestId: record.requestId as string,
     issuedAt: record.issuedAt as number,
     expectedVersion: unwrapOptional<number>(record.expectedVersion),
     command: { type, ...fields } as unknown as Command,
+    ...(issuedBy === null ? {} : { issuedBy }),
   };
 }
 

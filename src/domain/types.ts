@@ -84,6 +84,11 @@ export interface CommandEnvelope {
   readonly issuedAt: number;
   /** Admin commands only (DefinePool, ChangeCapacity, ClosePool): optimistic concurrency. */
   readonly expectedVersion: number | null;
+  /**
+   * Who issued it: the gateway's authenticated caller (an API key's or a token's name), for audit.
+   * Absent on commands from before access control and from clients that do not say.
+   */
+  readonly issuedBy?: string | null;
   readonly command: Command;
 }
 

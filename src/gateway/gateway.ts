@@ -2,6 +2,7 @@
 // the HTTP server. Several gateways can run at once (each reads every command result, see ADR 7).
 import type { Server } from 'node:http';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createAuthenticator } from '../auth';
 import { CapacityClient } from '../client';
 import type { Config } from '../config';
 import { connectSerdes, topicNames } from '../contracts';
@@ -28,6 +29,12 @@ export class Gateway {
   /** Resolves once HTTP is listening; /readyz turns 200 when the read model has caught up. */
   async start(): Promise<{ port: number }> {
     const { config } = this;
+    // First: a bad key file or a missing JWT setting fails the start before anything connects.
+    const authenticator = createAuthenticator(config.auth);
+    if (!authenticator)
+      this.log.warn(
+        'CAPACITY_AUTH=off: access control is OFF, anyone who can reach this gateway may call every endpoint',
+      );
     collectDefaultMetrics({ register: this.registry, prefix: 'capacity_gateway_' });
     const topics = topicNames(config.topicPrefix);
     this.client = await CapacityClient.connect(config, this.log, `capacity-gateway-${process.pid}`);
@@ -74,6 +81,8 @@ export class Gateway {
       logger: this.log,
       registry: this.registry,
       isHealthy: () => readModel.status().failed === null,
+      authenticator,
+      metricsRequireAuth: config.auth.metricsRequireAuth,
     });
     const server = app.listen(config.httpPort, config.httpHost);
     this.server = server;

@@ -1,15 +1,22 @@
-// The express app: request ids, JSON bodies (16 kB), metrics, the /v1 routes, health, and problem+json.
+// The express app: request ids, JSON bodies (16 kB), metrics, access control, the /v1 routes, health, and
+// problem+json.
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Authenticator } from '../auth';
 import type { Logger } from '../observability';
 import type { AvailabilityReadModel } from '../readmodel';
+import { accessControl, principalOf } from './accessControl';
 import { InFlightLimiter } from './inFlightLimiter';
 import { openApiDocument } from './openapi';
 import { HttpProblem, problemMiddleware } from './problems';
 import { v1Routes, type RouteDeps } from './routes';
 
-export interface AppDeps extends Omit<RouteDeps, 'limiter'> {
+export interface AppDeps extends Omit<RouteDeps, 'limiter' | 'access'> {
+  /** Null when access control is off (CAPACITY_AUTH=off): every caller may do everything. */
+  readonly authenticator: Authenticator | null;
+  /** /metrics needs valid credentials (any role). */
+  readonly metricsRequireAuth: boolean;
   /** Write commands waiting for results at once, at most (CAPACITY_GATEWAY_MAX_IN_FLIGHT). */
   readonly maxInFlight: number;
   readonly logger: Logger;
@@ -68,6 +75,7 @@ export function createGatewayApp(deps: AppDeps): Express {
           path: request.path,
           status: response.statusCode,
           ms: Math.round(seconds * 1000),
+          principal: principalOf(response)?.name,
         },
         'request',
       );
@@ -75,6 +83,7 @@ export function createGatewayApp(deps: AppDeps): Express {
     next();
   });
   app.use(express.json({ limit: '16kb', strict: true }));
+  const access = accessControl(deps.authenticator, deps.logger);
 
   app.get('/healthz', (_request, response) => {
     const healthy = deps.isHealthy();
@@ -86,13 +95,14 @@ export function createGatewayApp(deps: AppDeps): Express {
     const status = deps.readModel.status();
     response.status(status.ready ? 200 : 503).json({ status: status.ready ? 'ready' : 'loading', ...status });
   });
-  app.get('/metrics', async (_request, response) => {
+  const metricsGuard = deps.metricsRequireAuth ? [access.authenticate, access.requireRole('reader')] : [];
+  app.get('/metrics', ...metricsGuard, async (_request, response) => {
     response.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
   app.get('/openapi.json', (_request, response) => {
     response.json(openapi);
   });
-  app.use('/v1', v1Routes({ ...deps, limiter }));
+  app.use('/v1', access.authenticate, v1Routes({ ...deps, limiter, access }));
   app.use((request, _response, next) =>
     next(new HttpProblem(404, 'ROUTE_NOT_FOUND', `no route for ${request.method} ${request.path}`)),
   );

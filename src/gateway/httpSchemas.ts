@@ -20,6 +20,12 @@ const units = z
   .max(MAX_UNITS, `must be <= ${MAX_UNITS}`)
   .default(1);
 
+const capacity = z
+  .number()
+  .int('must be an integer')
+  .min(0, 'must be >= 0')
+  .max(MAX_CAPACITY, `must be <= ${MAX_CAPACITY}`);
+
 export const poolIdParam = z
   .string()
   .regex(POOL_ID_PATTERN, "must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'");
@@ -29,16 +35,14 @@ export const definePoolBody = z
     zone,
     slotStart: isoTime,
     slotEnd: isoTime,
-    capacity: z
-      .number()
-      .int('must be an integer')
-      .min(0, 'must be >= 0')
-      .max(MAX_CAPACITY, `must be <= ${MAX_CAPACITY}`),
+    capacity,
   })
   .refine((b) => Date.parse(b.slotEnd) > Date.parse(b.slotStart), {
     message: 'must be after slotStart',
     path: ['slotEnd'],
   });
+
+export const changeCapacityBody = z.object({ capacity });
 
 export const availabilityBody = z.object({
   zone,

@@ -59,6 +59,37 @@ const common = {
   '504': problem('no result in time; retry with the same Idempotency-Key'),
 };
 
+/**
+ * The operation needs `role` (or a role that includes it): an API key or a JWT. 401/403 are declared on
+ * every guarded operation.
+ */
+const needs = (role: 'reader' | 'orders' | 'planner') => ({
+  security: [{ apiKey: [] }, { bearer: [] }],
+  'x-required-role': role,
+});
+const denied = {
+  '401': problem('UNAUTHENTICATED: no credentials, or an unknown key or an invalid token'),
+  '403': problem('FORBIDDEN: the credentials lack the role this operation needs'),
+};
+/** The responses of every /v1 operation: validation, access control, availability. */
+const v1 = { ...common, ...denied };
+const securitySchemes = {
+  apiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+    description:
+      'An API key with a role: reader (availability and pool reads), orders (reserve, release, and reads), planner (define pools, change capacity, close, and reads).',
+  },
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      "A JWT from the organisation's identity provider (CAPACITY_JWT_JWKS_URL), with the configured issuer and audience and the role in its role claim.",
+  },
+};
+
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -71,17 +102,19 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/pools/{poolId}': {
         put: {
           summary: 'Define a pool, or change the capacity of an existing one (same zone and slot)',
+          ...needs('planner'),
           parameters: [poolIdParameter, idempotencyHeader],
           requestBody: body(s.definePoolBody),
           responses: {
             '201': ok('pool created', s.poolResponse),
             '200': ok('capacity changed or unchanged', s.poolResponse),
             '409': problem('POOL_ALREADY_DEFINED with another zone or slot, or POOL_CLOSED'),
-            ...common,
+            ...v1,
           },
         },
         get: {
           summary: 'A pool as the read model has it',
+          ...needs('reader'),
           parameters: [
             poolIdParameter,
             {
@@ -92,30 +125,46 @@ export function openApiDocument(): Record<string, unknown> {
               description: 'Wait (bounded) until the pool reaches this version.',
             },
           ],
-          responses: { '200': ok('the pool', s.poolResponse), '404': problem('POOL_NOT_FOUND'), ...common },
+          responses: { '200': ok('the pool', s.poolResponse), '404': problem('POOL_NOT_FOUND'), ...v1 },
+        },
+        patch: {
+          summary:
+            "Change a pool's capacity (below what is reserved is allowed: no new reservations until releases)",
+          ...needs('planner'),
+          parameters: [poolIdParameter, idempotencyHeader],
+          requestBody: body(s.changeCapacityBody),
+          responses: {
+            '200': ok('the pool with its new capacity (also when unchanged)', s.poolResponse),
+            '404': problem('POOL_NOT_FOUND'),
+            '409': problem('POOL_CLOSED'),
+            ...v1,
+          },
         },
       },
       '/v1/pools/{poolId}/close': {
         post: {
           summary: 'Close a pool: no more reservations, releases still work',
+          ...needs('planner'),
           parameters: [poolIdParameter, idempotencyHeader],
           responses: {
             '200': ok('the closed pool', s.poolResponse),
             '404': problem('POOL_NOT_FOUND'),
-            ...common,
+            ...v1,
           },
         },
       },
       '/v1/availability': {
         post: {
           summary: 'Open pools in a zone with room, by slot start',
+          ...needs('reader'),
           requestBody: body(s.availabilityBody),
-          responses: { '200': ok('matching pools', s.availabilityResponse), ...common },
+          responses: { '200': ok('matching pools', s.availabilityResponse), ...v1 },
         },
       },
       '/v1/reservations': {
         post: {
           summary: 'Reserve units in a pool',
+          ...needs('orders'),
           description:
             'Reserves `units` in the pool under the Idempotency-Key. Always send a key when you may retry: ' +
             'a reserve without one is a new reservation each time.',
@@ -130,13 +179,14 @@ export function openApiDocument(): Record<string, unknown> {
             '404': problem('POOL_NOT_FOUND'),
             '409': problem('INSUFFICIENT_CAPACITY or POOL_CLOSED'),
             '422': problem('IDEMPOTENCY_KEY_REUSED: the key already names a reservation of other units'),
-            ...common,
+            ...v1,
           },
         },
       },
       '/v1/reservations/{reservationId}': {
         delete: {
           summary: 'Release a reservation (idempotent)',
+          ...needs('orders'),
           parameters: [
             { name: 'reservationId', in: 'path', required: true, schema: { type: 'string' } },
             idempotencyHeader,
@@ -144,7 +194,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': ok('released (also on repeat)', s.releaseResponse),
             '404': problem('RESERVATION_NOT_FOUND'),
-            ...common,
+            ...v1,
           },
         },
       },
@@ -172,6 +222,6 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
     },
-    components: { schemas: { Problem: json(s.problemResponse) } },
+    components: { schemas: { Problem: json(s.problemResponse) }, securitySchemes },
   };
 }

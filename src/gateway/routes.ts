@@ -7,7 +7,15 @@ import type { CapacityClient } from '../client';
 import type { CommandResult } from '../contracts';
 import { availableOf, poolIdOf, type Command, type Pool } from '../domain';
 import type { AvailabilityReadModel } from '../readmodel';
-import { availabilityBody, definePoolBody, minVersionQuery, poolIdParam, reserveBody } from './httpSchemas';
+import {
+  availabilityBody,
+  changeCapacityBody,
+  definePoolBody,
+  minVersionQuery,
+  poolIdParam,
+  reserveBody,
+} from './httpSchemas';
+import { principalOf, type AccessControl } from './accessControl';
 import type { InFlightLimiter } from './inFlightLimiter';
 import { HttpProblem, REJECTION_STATUS, RETRY_AFTER_SECONDS, validationProblem } from './problems';
 
@@ -18,6 +26,8 @@ export interface RouteDeps {
   readonly readModel: AvailabilityReadModel;
   /** Bound on waits for results and for the read model to catch up with a write. */
   readonly timeoutMs: number;
+  /** Role checks; every route states the role it needs (reader, orders or planner). */
+  readonly access: Pick<AccessControl, 'requireRole'>;
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
@@ -60,12 +70,16 @@ function rejected(result: CommandResult): HttpProblem {
 export function v1Routes(deps: RouteDeps): Router {
   const router = Router();
   const { client, readModel, timeoutMs, limiter } = deps;
+  const reader = deps.access.requireRole('reader');
+  const orders = deps.access.requireRole('orders');
+  const planner = deps.access.requireRole('planner');
 
   const submit = async (command: Command, request: Request, response: Response): Promise<CommandResult> => {
     const requestId = idempotencyKey(request);
     // The key the command carries, generated or not: a client that sent none can still retry with it.
     response.setHeader('idempotency-key', requestId);
-    const result = await limiter.run(() => client.submit(command, { requestId, timeoutMs }));
+    const issuedBy = principalOf(response)?.name;
+    const result = await limiter.run(() => client.submit(command, { requestId, timeoutMs, issuedBy }));
     if (result.status === 'rejected') throw rejected(result);
     return result;
   };
@@ -82,7 +96,7 @@ export function v1Routes(deps: RouteDeps): Router {
     return readModel.index.pool(poolId) as Pool;
   };
 
-  router.put('/pools/:poolId', async (request, response) => {
+  router.put('/pools/:poolId', planner, async (request, response) => {
     const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
     const body = parse(definePoolBody, request.body, 'body');
     const result = await submit(
@@ -103,7 +117,7 @@ export function v1Routes(deps: RouteDeps): Router {
     response.status(created ? 201 : 200).json(poolView(pool));
   });
 
-  router.get('/pools/:poolId', async (request, response) => {
+  router.get('/pools/:poolId', reader, async (request, response) => {
     const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
     const { minVersion } = parse(minVersionQuery, request.query, 'query');
     const pool =
@@ -116,13 +130,24 @@ export function v1Routes(deps: RouteDeps): Router {
     response.json(poolView(pool));
   });
 
-  router.post('/pools/:poolId/close', async (request, response) => {
+  router.patch('/pools/:poolId', planner, async (request, response) => {
+    const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
+    const body = parse(changeCapacityBody, request.body, 'body');
+    const result = await submit(
+      { type: 'ChangeCapacity', poolId, capacity: body.capacity },
+      request,
+      response,
+    );
+    response.json(poolView(await poolAtLeast(poolId, result.poolVersion)));
+  });
+
+  router.post('/pools/:poolId/close', planner, async (request, response) => {
     const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
     const result = await submit({ type: 'ClosePool', poolId }, request, response);
     response.json(poolView(await poolAtLeast(poolId, result.poolVersion)));
   });
 
-  router.post('/availability', async (request, response) => {
+  router.post('/availability', reader, async (request, response) => {
     const body = parse(availabilityBody, request.body, 'body');
     if (!readModel.status().ready)
       throw new HttpProblem(
@@ -150,7 +175,7 @@ export function v1Routes(deps: RouteDeps): Router {
     });
   });
 
-  router.post('/reservations', async (request, response) => {
+  router.post('/reservations', orders, async (request, response) => {
     const body = parse(reserveBody, request.body, 'body');
     const result = await submit(
       { type: 'ReserveCapacity', poolId: body.poolId, units: body.units },
@@ -168,8 +193,8 @@ export function v1Routes(deps: RouteDeps): Router {
     });
   });
 
-  router.delete('/reservations/:reservationId', async (request, response) => {
-    const reservationId = request.params.reservationId ?? '';
+  router.delete('/reservations/:reservationId', orders, async (request, response) => {
+    const reservationId = String(request.params.reservationId ?? '');
     const poolId = poolIdOf(reservationId); // InvalidReservationIdError -> 400
     const result = await submit({ type: 'ReleaseCapacity', reservationId }, request, response);
     response.json({ reservationId, poolId, status: 'released', poolVersion: result.poolVersion });

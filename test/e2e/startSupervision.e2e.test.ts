@@ -33,10 +33,10 @@ async function brokerServes(env: Record<string, string>): Promise<string[]> {
   return listTopics(createKafka(config, { clientId: 'test-supervision', logger: createLogger('error') }));
 }
 
-async function reserve(base: string, poolId: string): Promise<number> {
+async function reserve(base: string, poolId: string, key?: string): Promise<number> {
   const response = await fetch(`${base}/v1/reservations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
     body: JSON.stringify({ poolId, units: 1 }),
   });
   return response.status;
@@ -61,11 +61,17 @@ test('a processor killed with SIGKILL comes back; the broker and the gateway kee
     cmdline: expect.stringMatching(/capacity\.js processor$/),
   });
 
+  // Access control is on with nothing configured: start made a planner and an orders key and printed them.
+  const printed = async (role: string) =>
+    (await start.waitForLine(new RegExp(`^  ${role} +local-${role} +(cap_\\S+)$`), 5_000))[1] as string;
+  const plannerKey = await printed('planner');
+  const ordersKey = await printed('orders');
+
   const base = `http://127.0.0.1:${env.CAPACITY_HTTP_PORT}`;
   const poolId = 'north-2030010108';
   const defined = await fetch(`${base}/v1/pools/${poolId}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-api-key': plannerKey },
     body: JSON.stringify({
       zone: 'north',
       slotStart: '2030-01-01T08:00:00Z',
@@ -74,7 +80,9 @@ test('a processor killed with SIGKILL comes back; the broker and the gateway kee
     }),
   });
   expect(defined.status).toBe(201);
-  expect(await reserve(base, poolId)).toBe(201);
+  expect(await reserve(base, poolId)).toBe(401);
+  expect(await reserve(base, poolId, plannerKey)).toBe(403);
+  expect(await reserve(base, poolId, ordersKey)).toBe(201);
 
   const before = start.lines.length;
   process.kill(pids.p1, 'SIGKILL');
@@ -93,7 +101,7 @@ test('a processor killed with SIGKILL comes back; the broker and the gateway kee
   for (const pid of [pids.p2, pids.gateway, pids.connector]) expect(processInfo(pid)?.ppid).toBe(start.pid);
   expect(start.exitCode).toBeUndefined();
   expect(await brokerServes(env)).toContain(`${env.CAPACITY_TOPIC_PREFIX}.commands`);
-  expect(await reserve(base, poolId)).toBe(201);
+  expect(await reserve(base, poolId, ordersKey)).toBe(201);
 
   expect(await start.stop()).toBe(0);
   for (const pid of [restarted, pids.p2, pids.gateway, pids.connector]) expect(alive(pid)).toBe(false);

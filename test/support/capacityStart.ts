@@ -76,8 +76,14 @@ export class CapacityStart {
     const logDir = scratchDir('start-logs');
     const full: NodeJS.ProcessEnv = { ...process.env, ...env };
     // Only what this test sets: no shared warehouse, no instance id from the caller's shell.
-    for (const name of ['CAPACITY_WAREHOUSE_URL', 'WAREHOUSE_URL', 'CAPACITY_INSTANCE_ID'])
-      if (!(name in env)) delete full[name];
+    const callerOnly = ['CAPACITY_WAREHOUSE_URL', 'WAREHOUSE_URL', 'CAPACITY_INSTANCE_ID'];
+    const accessSettings = [
+      'CAPACITY_AUTH',
+      'CAPACITY_API_KEYS',
+      'CAPACITY_API_KEYS_FILE',
+      'CAPACITY_JWT_JWKS_URL',
+    ];
+    for (const name of [...callerOnly, ...accessSettings]) if (!(name in env)) delete full[name];
     const child = spawn('node', [CLI, 'start', '--no-demo', '--log-dir', logDir, ...args], {
       env: full,
       stdio: ['ignore', 'pipe', 'pipe'],

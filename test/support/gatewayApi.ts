@@ -2,12 +2,20 @@
 // gateway's own /openapi.json (path, method, status, media type and body schema).
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import type { Role } from '../../src/auth';
+import { keyHeader } from './apiKeys';
 import type { ServiceProcess } from './serviceProcess';
 
 interface OpenApi {
   paths: Record<
     string,
-    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+    Record<
+      string,
+      {
+        'x-required-role'?: Role;
+        responses: Record<string, { content?: Record<string, { schema: object }> }>;
+      }
+    >
   >;
   components: { schemas: Record<string, object> };
 }
@@ -42,14 +50,21 @@ export async function waitForReady(url: string, process: ServiceProcess): Promis
   throw new Error(`${url} not ready:\n${process.log().slice(-2000)}`);
 }
 
-/** A caller for the gateway at `base`, validating against the /openapi.json it serves now. */
+/**
+ * A caller for the gateway at `base`, validating against the /openapi.json it serves now. Unless the call
+ * passes its own credentials header, it sends the test key of the role the operation declares
+ * (x-required-role), so every call also checks that declaration.
+ */
 export async function gatewayApi(base: string): Promise<ApiCall> {
   const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as OpenApi;
   const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
   return async (method, path, template, body, headers = {}) => {
+    const role = openapi.paths[template]?.[method.toLowerCase()]?.['x-required-role'];
+    const explicit = Object.keys(headers).some((h) => /^(x-api-key|authorization)$/i.test(h));
+    const credentials = role && !explicit ? keyHeader(role) : {};
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...credentials, ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const json = (await response.json()) as ApiResponse['body'];

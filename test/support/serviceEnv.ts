@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { topicSpecs } from '../../src/contracts';
 import { createKafka, ensureTopicsOrThrow } from '../../src/kafka';
 import { createLogger } from '../../src/observability';
+import { testKeysEnv } from './apiKeys';
 import { uniqueName } from './names';
 import { scratchDir, ServiceProcess } from './serviceProcess';
 
@@ -29,6 +30,7 @@ export async function serviceEnv(overrides: Record<string, string> = {}): Promis
     CAPACITY_SESSION_TIMEOUT_MS: '6000',
     CAPACITY_REQUEST_TIMEOUT_MS: '90000',
     CAPACITY_LOG_LEVEL: 'info',
+    ...testKeysEnv(),
     ...overrides,
   };
   const config = loadConfig({ ...process.env, ...base });
