@@ -12,6 +12,8 @@ export {
   summarizeLogLine,
 } from './restartPolicy';
 export type { BackoffOptions } from './restartPolicy';
+export { ensureLocalKeys } from './localKeys';
+export type { LocalKey, LocalKeys } from './localKeys';
 export { Supervisor } from './supervisor';
 export type { SupervisorOptions } from './supervisor';
 export type { ChildSpec } from './supervisedChild';
