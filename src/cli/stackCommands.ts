@@ -9,6 +9,7 @@ function printStatus(status: StackStatus, out: (line: string) => void): void {
     out(
       `  ${c.name.padEnd(9)} ${c.healthy ? 'up  ' : 'down'}  ${c.address.padEnd(45)} ${owner}  log: ${c.logFile}`,
     );
+    if (c.note) out(`            ${c.note}`);
   }
 }
 
@@ -19,8 +20,15 @@ export function registerStackCommands(program: Command, context: CliContext): vo
   stack
     .command('up')
     .description('download (first run), start and wait until healthy; a no-op when already up')
-    .action(async () => {
-      const result = await stackUp(context.config(), context.out);
+    .option(
+      '--sasl',
+      'a new cluster requires SASL/SCRAM-SHA-512 logins: its user (CAPACITY_SASL_* if set to scram-sha-512, ' +
+        'else "capacity" with a generated password) goes to <CAPACITY_STACK_DIR>/data/kafka-sasl.env; ' +
+        'an existing cluster keeps how it was formatted',
+    )
+    .option('--kafka-only', 'start the broker alone (no registry, no PostgreSQL)')
+    .action(async (options: { sasl?: boolean; kafkaOnly?: boolean }) => {
+      const result = await stackUp(context.config(), context.out, options);
       if (result.started.length === 0) context.out('stack already up; nothing started');
       printStatus(result.status, context.out);
     });

@@ -249,7 +249,8 @@ export const settings: readonly Setting[] = [
   {
     env: 'CAPACITY_SASL_MECHANISM',
     default: 'none',
-    description: 'SASL mechanism: none, plain, scram-sha-256 or scram-sha-512',
+    description:
+      "SASL mechanism: none, plain, scram-sha-256 or scram-sha-512 (SASL_SSL with CAPACITY_TLS, else SASL_PLAINTEXT); a local stack made with 'capacity stack up --sasl' records its values in <CAPACITY_STACK_DIR>/data/kafka-sasl.env",
     schema: z.enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], {
       message: 'must be one of none, plain, scram-sha-256, scram-sha-512',
     }),
@@ -267,11 +268,17 @@ export const settings: readonly Setting[] = [
     schema: optionalString,
     secret: true,
   },
-  { env: 'CAPACITY_TLS', default: 'false', description: 'Connect to Kafka with TLS', schema: bool },
+  {
+    env: 'CAPACITY_TLS',
+    default: 'false',
+    description: 'Connect to Kafka with TLS (SSL, or SASL_SSL with a SASL mechanism)',
+    schema: bool,
+  },
   {
     env: 'CAPACITY_TLS_CA_FILE',
     default: undefined,
-    description: 'PEM file of CA certificates to trust for Kafka TLS (optional)',
+    description:
+      "PEM file of CA certificates to trust for Kafka TLS (optional; unset = each client's default trust store)",
     schema: optionalString,
   },
   {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { Config } from '../config';
 import { ConfigError } from '../errors';
@@ -10,6 +11,8 @@ export interface StackLayout {
   readonly registryHome: string;
   readonly kafkaData: string;
   readonly registryData: string;
+  /** CAPACITY_SASL_* of a stack formatted with SASL (kafkaSasl.ts); absent for a plain one. */
+  readonly kafkaSaslEnv: string;
   readonly logs: string;
   readonly run: string;
 }
@@ -33,9 +36,16 @@ export function stackLayout(config: Config): StackLayout {
     registryHome: join(root, 'apicurio'),
     kafkaData: join(root, 'data', 'kafka'),
     registryData: join(root, 'data', 'registry'),
+    // Next to the broker's data: the user exists only in that cluster, so both go when data/ is deleted.
+    kafkaSaslEnv: join(root, 'data', 'kafka-sasl.env'),
     logs: join(root, 'logs'),
     run: join(root, 'run'),
   };
+}
+
+/** True once the broker's storage is formatted (its cluster id, and a SASL stack's user, are fixed). */
+export function kafkaFormatted(layout: StackLayout): boolean {
+  return existsSync(join(layout.kafkaData, 'meta.properties'));
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);

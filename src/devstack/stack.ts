@@ -2,13 +2,22 @@
 // pinned Maven Central artifacts. `up` is idempotent, `down` stops exactly what `up` started.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../config';
 import { UnavailableError } from '../errors';
-import { brokerAnswers } from '../kafka';
+import { kafkaHealthy, portOpen, registryHealthy, waitFor } from './health';
 import { ensureKafkaDistribution, ensureRegistryDistribution, versions } from './artifacts';
-import { stackEndpoints, stackLayout, type StackEndpoints, type StackLayout } from './layout';
+import { kafkaLog4j, kafkaProperties } from './kafkaProperties';
+import {
+  checkSaslSwitch,
+  chooseStackCredentials,
+  readStackSasl,
+  saslNotes,
+  scramFormatArgument,
+  writeStackSasl,
+  type StackSaslCredentials,
+} from './kafkaSasl';
+import { kafkaFormatted, stackEndpoints, stackLayout, type StackEndpoints, type StackLayout } from './layout';
 import { postgresDown, postgresHealthy, postgresStack, postgresUp } from './postgres';
 import { managedProcess, runningPid, startProcess, stopProcess, type ManagedProcess } from './processes';
 
@@ -19,6 +28,8 @@ export interface ComponentStatus {
   readonly healthy: boolean;
   readonly startedByStack: boolean;
   readonly logFile: string;
+  /** How clients log in, when they must (a SASL stack's broker). */
+  readonly note?: string;
 }
 
 export interface StackStatus {
@@ -31,6 +42,8 @@ interface Stack {
   readonly endpoints: StackEndpoints;
   readonly kafka: ManagedProcess;
   readonly registry: ManagedProcess;
+  /** The SCRAM user the broker's storage was formatted with; null for a plain stack. */
+  readonly sasl: StackSaslCredentials | null;
 }
 
 function stackOf(config: Config): Stack {
@@ -39,6 +52,7 @@ function stackOf(config: Config): Stack {
   return {
     layout,
     endpoints: stackEndpoints(config),
+    sasl: readStackSasl(layout.kafkaSaslEnv),
     kafka: managedProcess(layout.run, layout.logs, 'kafka', marker),
     registry: managedProcess(layout.run, layout.logs, 'registry', marker),
   };
@@ -51,50 +65,6 @@ const JVM_HEAP = {
   registry: ['-Xms128m', '-Xmx384m', '-XX:TieredStopAtLevel=1'],
 };
 const JVM_COMMON = ['-XX:+UseSerialGC', '-Djava.awt.headless=true'];
-
-function kafkaProperties(stack: Stack): string {
-  const { kafkaHost, kafkaPort, controllerPort } = stack.endpoints;
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@${kafkaHost}:${controllerPort}`,
-    `listeners=PLAINTEXT://${kafkaHost}:${kafkaPort},CONTROLLER://${kafkaHost}:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${kafkaHost}:${kafkaPort}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${stack.layout.kafkaData}`,
-    'num.partitions=1',
-    // Single node: internal topics cannot be replicated; fewer partitions start faster.
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=10',
-    'group.initial.rebalance.delay.ms=0',
-    // Processors detect a crashed instance within seconds (docs/adr/0008-crash-detection.md): the
-    // broker's default floor of 6 s would refuse their session timeout.
-    'group.min.session.timeout.ms=1000',
-    // A crashed processor's open transaction is aborted soon after its timeout, not up to a minute later.
-    'transaction.abort.timed.out.transaction.cleanup.interval.ms=1000',
-    // Topics are created explicitly (`capacity topics create`), never by a typo in a producer.
-    'auto.create.topics.enable=false',
-    'log.cleaner.backoff.ms=5000',
-    'num.network.threads=2',
-    'num.io.threads=4',
-    '',
-  ].join('\n');
-}
-
-const LOG4J = [
-  'log4j.rootLogger=INFO, stdout',
-  'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-  'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-  'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-  'log4j.logger.org.apache.kafka=WARN',
-  'log4j.logger.kafka.log.LogCleaner=WARN',
-  '',
-].join('\n');
 
 function javaRun(stack: Stack, mainArgs: readonly string[], heap: readonly string[]): string[] {
   const props = join(stack.layout.run, 'log4j.properties');
@@ -125,10 +95,14 @@ async function runToCompletion(command: string, args: string[], cwd: string): Pr
   });
 }
 
-/** Formats the KRaft log directory once; the cluster id is kept so the data survives restarts. */
+/**
+ * Formats the KRaft log directory once; the cluster id is kept so the data survives restarts. A SASL
+ * stack's SCRAM user is created here, in the metadata log's first records.
+ */
 async function formatKafkaStorage(stack: Stack): Promise<void> {
-  if (existsSync(join(stack.layout.kafkaData, 'meta.properties'))) return;
+  if (kafkaFormatted(stack.layout)) return;
   mkdirSync(stack.layout.kafkaData, { recursive: true });
+  const scram = stack.sasl ? ['--add-scram', scramFormatArgument(stack.sasl)] : [];
   const clusterId = randomBytes(16).toString('base64url');
   await runToCompletion(
     'java',
@@ -141,57 +115,11 @@ async function formatKafkaStorage(stack: Stack): Promise<void> {
         clusterId,
         '-c',
         join(stack.layout.run, 'kafka.properties'),
+        ...scram,
       ],
       ['-Xmx256m'],
     ),
     stack.layout.root,
-  );
-}
-
-function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    const done = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-/** The broker is healthy when it answers a Kafka ApiVersions request (not merely an open port). */
-async function kafkaHealthy(endpoints: StackEndpoints): Promise<boolean> {
-  if (!(await portOpen(endpoints.kafkaHost, endpoints.kafkaPort))) return false;
-  return brokerAnswers(`${endpoints.kafkaHost}:${endpoints.kafkaPort}`);
-}
-
-async function registryHealthy(endpoints: StackEndpoints): Promise<boolean> {
-  try {
-    const response = await fetch(`${endpoints.registryUrl}/subjects`, { signal: AbortSignal.timeout(2000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  proc: ManagedProcess,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    if (runningPid(proc) === null) {
-      throw new UnavailableError(`${what} exited during start-up; see ${proc.logFile}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  throw new UnavailableError(
-    `${what} did not become healthy within ${timeoutMs / 1000}s; see ${proc.logFile}`,
   );
 }
 
@@ -201,6 +129,13 @@ export interface UpResult {
   readonly status: StackStatus;
 }
 
+export interface UpOptions {
+  /** A new cluster requires SASL/SCRAM-SHA-512 logins; an existing one keeps how it was formatted. */
+  readonly sasl?: boolean;
+  /** The broker alone: no registry, no PostgreSQL (for tests that need Kafka only). */
+  readonly kafkaOnly?: boolean;
+}
+
 /**
  * Downloads what is missing, starts what is not running and waits until both answer. A component that
  * already answers on its port is left alone, whoever started it.
@@ -208,15 +143,17 @@ export interface UpResult {
 export async function stackUp(
   config: Config,
   say: (line: string) => void = () => undefined,
+  options: UpOptions = {},
 ): Promise<UpResult> {
-  const stack = stackOf(config);
+  let stack = stackOf(config);
   const { layout, endpoints } = stack;
   const started: string[] = [];
+  checkSaslSwitch(kafkaFormatted(layout), stack.sasl, options.sasl ?? false, layout.kafkaData);
   mkdirSync(layout.run, { recursive: true });
   mkdirSync(layout.logs, { recursive: true });
 
-  const kafkaUp = await kafkaHealthy(endpoints);
-  const registryUp = await registryHealthy(endpoints);
+  const kafkaUp = await kafkaHealthy(stack.endpoints, stack.sasl);
+  const registryUp = options.kafkaOnly ? true : await registryHealthy(endpoints);
   if (!kafkaUp && !runningPid(stack.kafka) && (await portOpen(endpoints.kafkaHost, endpoints.kafkaPort))) {
     throw new UnavailableError(
       `port ${endpoints.kafkaPort} is taken by a process that is not a Kafka broker`,
@@ -228,19 +165,36 @@ export async function stackUp(
 
   const waits: Promise<void>[] = [];
   if (!kafkaUp && runningPid(stack.kafka) === null) {
-    writeFileSync(join(layout.run, 'kafka.properties'), kafkaProperties(stack));
-    writeFileSync(join(layout.run, 'log4j.properties'), LOG4J);
+    if (!kafkaFormatted(layout)) {
+      // Recorded before formatting, so a SASL cluster never exists without its password on disk; a file
+      // left from a deleted cluster goes when the new one is plain.
+      const sasl = options.sasl ? chooseStackCredentials(config.sasl) : null;
+      mkdirSync(layout.kafkaData, { recursive: true });
+      writeStackSasl(layout.kafkaSaslEnv, sasl);
+      stack = { ...stack, sasl };
+    }
+    const properties = join(layout.run, 'kafka.properties');
+    // Owner-only: with SASL it holds the broker's own password.
+    writeFileSync(properties, kafkaProperties(endpoints, layout.kafkaData, stack.sasl), { mode: 0o600 });
+    writeFileSync(join(layout.run, 'log4j.properties'), kafkaLog4j(stack.sasl !== null));
     await formatKafkaStorage(stack);
     const pid = startProcess(
       stack.kafka,
       'java',
-      javaRun(stack, ['kafka.Kafka', join(layout.run, 'kafka.properties')], JVM_HEAP.kafka),
+      javaRun(stack, ['kafka.Kafka', properties], JVM_HEAP.kafka),
       layout.root,
     );
-    say(`started Kafka ${versions.kafka} (pid ${pid}) on ${endpoints.kafkaHost}:${endpoints.kafkaPort}`);
+    const security = stack.sasl ? ', SASL/SCRAM-SHA-512' : '';
+    say(
+      `started Kafka ${versions.kafka} (pid ${pid}) on ${endpoints.kafkaHost}:${endpoints.kafkaPort}${security}`,
+    );
     started.push('kafka');
   }
-  if (!kafkaUp) waits.push(waitFor('Kafka broker', () => kafkaHealthy(endpoints), stack.kafka, 90_000));
+  const kafkaStack = stack;
+  if (!kafkaUp)
+    waits.push(
+      waitFor('Kafka broker', () => kafkaHealthy(kafkaStack.endpoints, kafkaStack.sasl), stack.kafka, 90_000),
+    );
 
   if (!registryUp && runningPid(stack.registry) === null) {
     const jar = await ensureRegistryDistribution(layout, say);
@@ -270,10 +224,12 @@ export async function stackUp(
   // PostgreSQL (the warehouse connector's database) is additive: if it cannot be installed or started, Kafka
   // and the registry still serve the rest of the service; `stack status` shows it down with the reason.
   try {
-    if (await postgresUp(config, say)) started.push('postgres');
+    if (!options.kafkaOnly && (await postgresUp(config, say))) started.push('postgres');
   } catch (error) {
     say(`PostgreSQL not started: ${(error as Error).message}`);
   }
+  const warning = saslNotes(stack.sasl, config.sasl, layout.kafkaSaslEnv)?.warning;
+  if (warning) say(warning);
   return { started, status: await stackStatus(config) };
 }
 
@@ -295,7 +251,7 @@ export async function stackStatus(config: Config): Promise<StackStatus> {
   const { endpoints } = stack;
   const pg = postgresStack(config);
   const [kafkaOk, registryOk, postgresOk] = await Promise.all([
-    kafkaHealthy(endpoints),
+    kafkaHealthy(stack.endpoints, stack.sasl),
     registryHealthy(endpoints),
     postgresHealthy(pg.port),
   ]);
@@ -312,6 +268,7 @@ export async function stackStatus(config: Config): Promise<StackStatus> {
         healthy: kafkaOk,
         startedByStack: kafkaPid !== null,
         logFile: stack.kafka.logFile,
+        note: saslNotes(stack.sasl, config.sasl, stack.layout.kafkaSaslEnv)?.status,
       },
       {
         name: 'registry',
