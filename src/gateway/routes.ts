@@ -5,7 +5,8 @@ import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { CapacityClient } from '../client';
 import type { CommandResult } from '../contracts';
-import { availableOf, poolIdOf, type Command, type Pool } from '../domain';
+import { availableOf, poolIdOf, targetPoolId, type Command, type Pool } from '../domain';
+import type { Logger } from '../observability';
 import type { AvailabilityReadModel } from '../readmodel';
 import {
   availabilityBody,
@@ -28,7 +29,11 @@ export interface RouteDeps {
   readonly timeoutMs: number;
   /** Role checks; every route states the role it needs (reader, orders or planner). */
   readonly access: Pick<AccessControl, 'requireRole'>;
+  /** Planners' changes are logged at info with who made them (orders' traffic only in the request log). */
+  readonly logger: Logger;
 }
+
+const ADMIN_COMMANDS: ReadonlySet<Command['type']> = new Set(['DefinePool', 'ChangeCapacity', 'ClosePool']);
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
   const result = schema.safeParse(value);
@@ -80,6 +85,18 @@ export function v1Routes(deps: RouteDeps): Router {
     response.setHeader('idempotency-key', requestId);
     const issuedBy = principalOf(response)?.name;
     const result = await limiter.run(() => client.submit(command, { requestId, timeoutMs, issuedBy }));
+    if (ADMIN_COMMANDS.has(command.type))
+      deps.logger.info(
+        {
+          issuedBy,
+          command: command.type,
+          poolId: targetPoolId(command),
+          requestId,
+          outcome: result.status,
+          poolVersion: result.poolVersion,
+        },
+        'pool change',
+      );
     if (result.status === 'rejected') throw rejected(result);
     return result;
   };

@@ -209,11 +209,22 @@ test('JWTs from the identity provider: role claim, issuer, audience, expiry and 
   expect(await refused('not-a-jwt')).toMatchObject({ status: 401, detail: 'token is malformed' });
 });
 
-test('every command carries the name of the caller that issued it', async () => {
+test("every command carries the name of the caller that issued it; planners' changes are logged with it", async () => {
   const commands = await commandsOnTopic();
   const issuers = (type: string) =>
     new Set(commands.filter((c) => c.command.type === type).map((c) => c.issuedBy));
   expect(issuers('DefinePool')).toEqual(new Set(['test-planner', 'planner-ana']));
   expect(issuers('ChangeCapacity')).toEqual(new Set(['test-planner']));
   expect(issuers('ReserveCapacity')).toEqual(new Set(['test-orders', 'checkout-service']));
+
+  const changes = (started[1] as ServiceProcess)
+    .log()
+    .split('\n')
+    .filter((line) => line.includes('"msg":"pool change"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(changes.map((c) => [c.issuedBy, c.command, c.poolId, c.outcome])).toEqual([
+    ['test-planner', 'DefinePool', 'auth-8', 'accepted'],
+    ['test-planner', 'ChangeCapacity', 'auth-8', 'accepted'],
+    ['planner-ana', 'DefinePool', 'auth-10', 'accepted'],
+  ]);
 });
