@@ -9,13 +9,19 @@ import { connectSerdes, topicNames } from '../contracts';
 import { CapacityError } from '../errors';
 import { createKafka } from '../kafka';
 import type { Logger } from '../observability';
-import { AvailabilityReadModel } from '../readmodel';
+import { AvailabilityReadModel, PoolHistory } from '../readmodel';
 import { createGatewayApp } from './gatewayApp';
+
+/** Journal records one pool-history request reads at most (ADR 10). */
+const HISTORY_SCAN_RECORDS = 5000;
 
 export class Gateway {
   private client: CapacityClient | null = null;
   private readModel: AvailabilityReadModel | null = null;
   private server: Server | null = null;
+  private history: PoolHistory | null = null;
+  /** Ends the console's open event streams on stop, so the server can close without waiting for them. */
+  private readonly stopping = new AbortController();
   private readonly log: Logger;
   readonly registry = new Registry();
 
@@ -48,6 +54,12 @@ export class Gateway {
       `${config.applicationId}-gateway`,
     );
     this.readModel = readModel;
+    this.history = new PoolHistory(kafka, {
+      topic: topics.events,
+      groupPrefix: `${config.applicationId}-gateway-history`,
+      scanRecords: HISTORY_SCAN_RECORDS,
+      decode: (value) => serdes.event.decode(value),
+    });
     new Gauge({
       name: 'capacity_gateway_read_model_lag_records',
       help: 'Pool-state records not yet applied',
@@ -83,6 +95,7 @@ export class Gateway {
       isHealthy: () => readModel.status().failed === null,
       authenticator,
       metricsRequireAuth: config.auth.metricsRequireAuth,
+      console: { history: this.history, shutdown: this.stopping.signal },
     });
     const server = app.listen(config.httpPort, config.httpHost);
     this.server = server;
@@ -112,6 +125,7 @@ export class Gateway {
   /** Stops accepting connections, lets requests in flight finish, then closes Kafka clients. */
   async stop(): Promise<void> {
     const server = this.server;
+    this.stopping.abort();
     if (server) {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -120,6 +134,7 @@ export class Gateway {
         setTimeout(() => server.closeAllConnections(), 2 * this.config.requestTimeoutMs + 1000).unref();
       });
     }
+    await this.history?.close();
     await this.readModel?.stop();
     await this.client?.close();
     this.log.info('gateway stopped');

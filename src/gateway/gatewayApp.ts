@@ -7,6 +7,7 @@ import type { Authenticator } from '../auth';
 import type { Logger } from '../observability';
 import type { AvailabilityReadModel } from '../readmodel';
 import { accessControl, principalOf } from './accessControl';
+import { consoleRoutes, consoleStatic, type ConsoleDeps } from './consoleRoutes';
 import { InFlightLimiter } from './inFlightLimiter';
 import { openApiDocument } from './openapi';
 import { HttpProblem, problemMiddleware } from './problems';
@@ -23,6 +24,8 @@ export interface AppDeps extends Omit<RouteDeps, 'limiter' | 'access'> {
   readonly registry: Registry;
   readonly readModel: AvailabilityReadModel;
   readonly isHealthy: () => boolean;
+  /** The planner console's journal reader and shutdown signal; absent: its history answers 503. */
+  readonly console?: ConsoleDeps;
 }
 
 export function createGatewayApp(deps: AppDeps): Express {
@@ -102,7 +105,10 @@ export function createGatewayApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_request, response) => {
     response.json(openapi);
   });
-  app.use('/v1', access.authenticate, v1Routes({ ...deps, limiter, access }));
+  const { readModel, console: consoleDeps = { history: null } } = deps;
+  const consoleApi = consoleRoutes({ ...consoleDeps, readModel, requireRole: access.requireRole });
+  app.use('/v1', access.authenticate, v1Routes({ ...deps, limiter, access }), consoleApi);
+  app.use('/console', consoleStatic());
   app.use((request, _response, next) =>
     next(new HttpProblem(404, 'ROUTE_NOT_FOUND', `no route for ${request.method} ${request.path}`)),
   );

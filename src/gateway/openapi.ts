@@ -1,5 +1,6 @@
 // /openapi.json, generated from the same zod schemas the routes validate with.
 import { z } from 'zod';
+import { consolePaths } from './consoleOpenApi';
 import * as s from './httpSchemas';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
@@ -99,6 +100,7 @@ export function openApiDocument(): Record<string, unknown> {
       description: 'Delivery-slot capacity pools: define, reserve, release, and query availability.',
     },
     paths: {
+      ...consolePaths({ ok, problem, needs, v1, poolIdParameter }),
       '/v1/pools/{poolId}': {
         put: {
           summary: 'Define a pool, or change the capacity of an existing one (same zone and slot)',

@@ -11,6 +11,9 @@ export interface AvailabilityQuery {
   readonly units: number;
 }
 
+/** Called with each pool change the index applies (not with stale versions it ignores); null = deleted. */
+export type PoolChangeListener = (poolId: string, pool: Pool | null) => void;
+
 interface VersionWaiter {
   readonly poolId: string;
   readonly version: number;
@@ -23,6 +26,7 @@ export class AvailabilityIndex {
   /** Per zone, its pools sorted by slot start; rebuilt lazily after changes. */
   private readonly zones = new Map<string, { pools: Pool[]; sorted: boolean }>();
   private waiters: VersionWaiter[] = [];
+  private readonly listeners = new Set<PoolChangeListener>();
 
   get size(): number {
     return this.pools.size;
@@ -36,9 +40,11 @@ export class AvailabilityIndex {
   apply(poolId: string, pool: Pool | null): void {
     const current = this.pools.get(poolId);
     if (pool !== null && current && current.version >= pool.version) return;
+    if (pool === null && !current) return;
     if (current) this.removeFromZone(current);
     if (pool === null) {
       this.pools.delete(poolId);
+      this.notify(poolId, null);
       return;
     }
     this.pools.set(poolId, pool);
@@ -47,6 +53,27 @@ export class AvailabilityIndex {
     zone.sorted = false;
     this.zones.set(pool.zone, zone);
     if (this.waiters.length > 0) this.wake(pool);
+    this.notify(poolId, pool);
+  }
+
+  /**
+   * Calls `listener` with every change applied from now on; returns the unsubscribe function. Listeners
+   * run synchronously inside apply, so they must only queue work (the console's streams buffer and write).
+   */
+  onChange(listener: PoolChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(poolId: string, pool: Pool | null): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(poolId, pool);
+      } catch {
+        // A broken listener (a closed stream) must not stop the feed for every other reader.
+        this.listeners.delete(listener);
+      }
+    }
   }
 
   private removeFromZone(pool: Pool): void {
@@ -58,18 +85,23 @@ export class AvailabilityIndex {
 
   /** Open pools in the zone whose slot starts in [from, to) with at least `units` available, by slot start. */
   query(q: AvailabilityQuery): Pool[] {
-    const zone = this.zones.get(q.zone);
+    return this.inRange(q.zone, q.from, q.to).filter((p) => p.status === 'open' && availableOf(p) >= q.units);
+  }
+
+  /** Every pool of the zone whose slot starts in [from, to), full and closed ones too, by slot start. */
+  inRange(zoneName: string, from: number | null, to: number | null): Pool[] {
+    const zone = this.zones.get(zoneName);
     if (!zone) return [];
     if (!zone.sorted) {
       zone.pools.sort((a, b) => a.slotStart - b.slotStart || a.poolId.localeCompare(b.poolId));
       zone.sorted = true;
     }
-    const start = q.from === null ? 0 : lowerBound(zone.pools, q.from);
+    const start = from === null ? 0 : lowerBound(zone.pools, from);
     const result: Pool[] = [];
     for (let i = start; i < zone.pools.length; i++) {
       const pool = zone.pools[i] as Pool;
-      if (q.to !== null && pool.slotStart >= q.to) break;
-      if (pool.status === 'open' && availableOf(pool) >= q.units) result.push(pool);
+      if (to !== null && pool.slotStart >= to) break;
+      result.push(pool);
     }
     return result;
   }
@@ -108,6 +140,7 @@ export class AvailabilityIndex {
       w.resolve(false);
     }
     this.waiters = [];
+    this.listeners.clear();
   }
 }
 

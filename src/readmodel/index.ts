@@ -1,6 +1,8 @@
 export { AvailabilityIndex } from './availabilityIndex';
-export type { AvailabilityQuery } from './availabilityIndex';
+export type { AvailabilityQuery, PoolChangeListener } from './availabilityIndex';
 export { AvailabilityReadModel } from './availabilityReadModel';
 export type { ReadModelStatus } from './availabilityReadModel';
 export { PoolStateFeed } from './poolStateFeed';
 export type { PoolStateFeedOptions, PoolStateRecord } from './poolStateFeed';
+export { historyEntryOf, historyScanStart, PoolHistory, selectPoolRecords } from './poolHistory';
+export type { HistoryEntry, JournalRecord, PoolHistoryOptions, PoolHistoryPage } from './poolHistory';

@@ -1,0 +1,89 @@
+// The planner console's operations in /openapi.json, built with openapi.ts's helpers so they read like
+// the rest of the document.
+import type { z } from 'zod';
+import * as c from './consoleSchemas';
+
+export interface OpenApiHelpers {
+  readonly ok: (description: string, schema: z.ZodType) => Record<string, unknown>;
+  readonly problem: (description: string) => Record<string, unknown>;
+  readonly needs: (role: 'reader' | 'orders' | 'planner') => Record<string, unknown>;
+  /** The responses every /v1 operation may give (400, 401, 403, 503, 504). */
+  readonly v1: Record<string, unknown>;
+  readonly poolIdParameter: Record<string, unknown>;
+}
+
+const query = (name: string, description: string, schema: Record<string, unknown>, required = true) => ({
+  name,
+  in: 'query',
+  required,
+  schema,
+  description,
+});
+const rangeParameters = [
+  query('zone', 'The delivery zone', { type: 'string', minLength: 1, maxLength: 64 }),
+  query('from', 'Slot start at or after (ISO-8601, inclusive)', { type: 'string', format: 'date-time' }),
+  query('to', `Slot start before (ISO-8601, exclusive); at most ${c.MAX_RANGE_DAYS} days after from`, {
+    type: 'string',
+    format: 'date-time',
+  }),
+];
+
+export function consolePaths(h: OpenApiHelpers): Record<string, unknown> {
+  return {
+    '/v1/pools': {
+      get: {
+        summary:
+          'Every pool of a zone whose slot starts in [from, to), full and closed ones too, by slot start',
+        ...h.needs('reader'),
+        parameters: rangeParameters,
+        responses: { '200': h.ok('the pools', c.poolListResponse), ...h.v1 },
+      },
+    },
+    '/v1/pools/{poolId}/history': {
+      get: {
+        summary: "A pool's recent events from the journal, newest first",
+        description:
+          "Reads the tail of the pool's journal partition (a bounded number of records, ADR 10); `complete` " +
+          'is false when older events may lie beyond it.',
+        ...h.needs('reader'),
+        parameters: [
+          h.poolIdParameter,
+          query(
+            'limit',
+            'Events at most',
+            { type: 'integer', minimum: 1, maximum: c.MAX_HISTORY_LIMIT },
+            false,
+          ),
+        ],
+        responses: { '200': h.ok('the events', c.historyResponse), ...h.v1 },
+      },
+    },
+    '/v1/console/stream': {
+      get: {
+        summary:
+          'Server-sent events: the pools of a zone and range, then each change as the read model applies it',
+        description:
+          'Events: `snapshot` (read-model status and `pools`), `pool` (one pool, as GET /v1/pools/{poolId}), ' +
+          '`removed` (`{poolId}`), `status` (the read model: ready, lagRecords, asOf) every 2 s, and a ' +
+          'keep-alive comment every 15 s. A reader that falls far behind is disconnected and should reconnect ' +
+          '(a new snapshot). Send the credentials as headers: read it with fetch, not EventSource.',
+        ...h.needs('planner'),
+        parameters: rangeParameters,
+        responses: {
+          '200': {
+            description: 'the event stream',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...h.v1,
+        },
+      },
+    },
+    '/v1/console/session': {
+      get: {
+        summary: 'Who the credentials belong to, if they may use the planner console (planner role)',
+        ...h.needs('planner'),
+        responses: { '200': h.ok('the caller', c.sessionResponse), ...h.v1 },
+      },
+    },
+  };
+}
