@@ -103,6 +103,24 @@ export default tseslint.config(
     },
   },
   {
+    // The planner console runs in the browser: browser globals come from its tsconfig's DOM lib (TypeScript
+    // checks every name, so no-undef stays off as for all .ts), and nothing of Node or the server is bundled.
+    files: ['console/**/*.ts', 'console/**/*.mts'],
+    ignores: ['console/vite.config.mts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'console/ runs in the browser: no Node built-ins.' },
+            { group: ['**/src/*', '../../src/**'], message: 'console/ talks to the gateway over HTTP only.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require'],
+    },
+  },
+  {
     // The domain is pure: no infrastructure, no Node built-ins (checked here, not by good intentions).
     files: ['src/domain/**/*.ts'],
     rules: {
