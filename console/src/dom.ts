@@ -25,7 +25,8 @@ export function byId<T extends HTMLElement>(id: string): T {
 /** Shows a message in an alert element (empty text hides it). */
 export function say(element: HTMLElement, text: string, kind: 'error' | 'info' = 'error'): void {
   element.textContent = text;
-  element.className = `message ${kind}`;
+  element.classList.remove('error', 'info');
+  element.classList.add('message', kind);
   element.hidden = text === '';
 }
 

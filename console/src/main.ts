@@ -3,7 +3,7 @@
 import './style.css';
 import { Api } from './api';
 import { setUpDefineWeek } from './defineWeek';
-import { byId, say, utc } from './dom';
+import { byId, say } from './dom';
 import { WeekGrid } from './grid';
 import type { PoolView } from './gridModel';
 import { PoolPanel } from './poolPanel';
@@ -62,7 +62,7 @@ function signOut(): void {
 }
 
 function showStatus(status: Status): void {
-  const asOf = utc(status.asOf).slice(11);
+  const asOf = `${status.asOf.slice(11, 19)} UTC`;
   live.dataset.lag = String(status.lagRecords);
   live.textContent = !status.ready
     ? `Read model loading: ${status.lagRecords} records behind`
