@@ -15,6 +15,12 @@ interface HistoryPage {
   readonly complete: boolean;
 }
 
+/** Journal fields that are instants (epoch ms) read better as times. */
+const detailText = (name: string, value: string | number): string =>
+  typeof value === 'number' && /^slot(Start|End)$/.test(name)
+    ? utc(new Date(value).toISOString())
+    : String(value);
+
 /** Wait after a change before reading the history again: a burst of reservations is one read. */
 const HISTORY_REFRESH_MS = 700;
 
@@ -207,7 +213,7 @@ export class PoolPanel {
               'span',
               { class: 'event-details' },
               Object.entries(e.details)
-                .map(([k, v]) => `${k} ${v}`)
+                .map(([k, v]) => `${k} ${detailText(k, v)}`)
                 .join(', '),
             ),
             h('span', { class: 'note' }, `v${e.version}`),

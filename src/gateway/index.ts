@@ -4,3 +4,5 @@ export { openApiDocument } from './openapi';
 export { problemMiddleware } from './problems';
 export { InFlightLimiter } from './inFlightLimiter';
 export type { InFlightLimiterHooks } from './inFlightLimiter';
+export { CoalescingStream, encodeSseEvent, sseComment } from './sse';
+export type { SseSink } from './sse';

@@ -125,10 +125,10 @@ test('a planner defines a week, sees reservations arrive live, changes capacity 
   await textBecomes(page, '#live', /Live · read model/);
 
   // A reservation through the API reaches the grid without a reload.
-  await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+  await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
   await reserve(firstPool);
   await textBecomes(page, `${cell} .numbers`, /^1 \/ 10$/);
-  expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+  expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
   expect(await page.getAttribute(cell, 'class')).toContain('fill-low');
 
   // The pool's panel: its numbers and its history from the journal.
