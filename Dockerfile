@@ -9,6 +9,8 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The planner console, bundled by Vite into dist/console in the same build.
+COPY console ./console
 COPY schemas ./schemas
 RUN npm run build && npm prune --omit=dev
 

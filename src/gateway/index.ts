@@ -6,3 +6,5 @@ export { InFlightLimiter } from './inFlightLimiter';
 export type { InFlightLimiterHooks } from './inFlightLimiter';
 export { CoalescingStream, encodeSseEvent, sseComment } from './sse';
 export type { SseSink } from './sse';
+export { consoleRoutes } from './consoleRoutes';
+export type { ConsoleDeps, ConsoleRouteDeps, PoolHistorySource } from './consoleRoutes';
