@@ -176,6 +176,8 @@ test('a reader key is refused by the console, in words', async () => {
   expect(message).toContain('FORBIDDEN, 403');
   expect(message).toContain('test-reader (role reader) may not do this: it needs the planner role');
   expect(await page.isHidden('#app')).toBe(true);
+  const shots = process.env.CAPACITY_CONSOLE_SCREENSHOTS;
+  if (shots) await page.screenshot({ path: `${shots}/console-refused.png` });
 
   await signIn(page, `${TEST_KEYS.planner}-wrong`);
   await textBecomes(page, '#login-error', /UNAUTHENTICATED, 401/);
