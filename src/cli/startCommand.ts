@@ -148,6 +148,7 @@ function printUsage(url: string, keys: readonly LocalKey[], say: (line: string) 
   say(`  curl -s -X DELETE ${url}/v1/reservations/<reservationId>${header('orders')}`);
   say(`  curl -s -X PATCH ${url}/v1/pools/<poolId>${header('planner')}${json} -d '{"capacity":30}'`);
   say(`  curl -s ${url}/openapi.json`);
+  say(`\nPlanner console: ${url}/console  (sign in with a planner key)`);
 }
 
 export function registerStartCommand(program: Command, context: CliContext): void {
