@@ -100,6 +100,7 @@ function availabilityReads(): (n: number) => PlannedRequest {
   return () => ({
     method: 'POST',
     path: '/v1/availability',
+    headers: benchKeyHeader('reader'),
     // A checkout page asks for one day in one zone: about 10 pools per answer.
     body: JSON.stringify(
       availabilityQuery(Math.floor(Math.random() * ZONES), Math.floor(Math.random() * days)),

@@ -68,7 +68,14 @@ export class GroupMember {
     const partitions = assignment.filter((tp) => tp.topic === this.topic).map((tp) => tp.partition);
     try {
       if (err.code === ASSIGN) {
-        this.consumer.client.incrementalAssign(assignment);
+        // An explicit start offset starts the partition's fetcher at once. Without one librdkafka first
+        // fetches the group's committed offset, and until that answers (it waits while a transaction
+        // holds the offset; a partition-level error leaves it waiting until the partition is reassigned)
+        // the partition cannot be sought, so its task could never start. The task reads the committed
+        // offset itself and seeks there; the few records fetched before the pause are dropped by the seek.
+        this.consumer.client.incrementalAssign(
+          assignment.map(({ topic, partition }) => ({ topic, partition, offset: OFFSET_BEGINNING })),
+        );
         this.consumer.pause(assignment);
         this.push({ kind: 'assigned', partitions });
       } else if (err.code === REVOKE && this.closing) {

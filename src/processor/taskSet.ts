@@ -1,6 +1,6 @@
 // The partition tasks an instance owns, kept in step with the group: rebalance events start and close
 // tasks (a partition's standby copy is released first, so its task restores from it), a ready task's
-// partition is resumed at its position, and a task that cannot be positioned is rebuilt.
+// partition is resumed at its position (a failed seek is retried with backoff, never in the loop).
 import { describeError } from '../errors';
 import { recordOf, type GroupMember, type Message, type RebalanceEvent } from '../kafka';
 import type { Logger } from '../observability';
@@ -109,8 +109,12 @@ export class TaskSet {
     });
   }
 
-  /** Fetching of the task's partition starts again at its next offset (after a deferral or an abort). */
-  async reposition(task: PartitionTask): Promise<void> {
+  /**
+   * Fetching of the task's partition starts again at its next offset (after a deferral or an abort). A
+   * seek that fails is tried again later, with backoff, in the background: the task's store is fine, and
+   * the loop must not wait (every other partition would stall).
+   */
+  async reposition(task: PartitionTask, attempt = 1): Promise<void> {
     while (this.held) await this.held;
     if (this.tasks.get(task.partition) !== task) return; // revoked meanwhile
     try {
@@ -118,12 +122,13 @@ export class TaskSet {
       await this.deps.member.resumeAt(task.partition, task.nextOffset);
       this.log.debug({ partition: task.partition, ms: Date.now() - started }, 'partition resumed');
     } catch (error) {
-      if (this.tasks.get(task.partition) !== task) return;
+      if (this.closed || this.tasks.get(task.partition) !== task) return;
+      const delayMs = Math.min(5000, 50 * 2 ** Math.min(attempt, 7));
       this.log.warn(
-        { partition: task.partition, err: describeError(error) },
-        'seek failed; rebuilding the task',
+        { partition: task.partition, err: describeError(error), attempt, delayMs },
+        'seek failed; retrying',
       );
-      this.rebuild(task);
+      setTimeout(() => void this.reposition(task, attempt + 1), delayMs).unref();
     }
   }
 

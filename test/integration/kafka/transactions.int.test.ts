@@ -1,6 +1,7 @@
 // The exactly-once mechanism the processor relies on, proven on this broker with librdkafka:
 // read_committed hides aborted transactions, consumed offsets commit with the transaction (and only with
 // it), and a second producer with the same transactional id fences the first.
+import { Producer } from '@confluentinc/kafka-javascript';
 import {
   ensureTopics,
   fenceTransactionalId,
@@ -196,4 +197,39 @@ test('resuming a partition at "no position yet" fetches it again from its start 
   // The cycle that took them aborted: the task, which has processed nothing, resumes "from the start".
   await m.resumeAt(0, null);
   expect(await read(3)).toEqual(['a', 'b', 'c']);
+});
+
+test('an assigned partition can be positioned at once, even while a transaction holds the group offset for it', async () => {
+  // A crashed owner's transaction carries the group's offset for the partition and is still open. The
+  // group's committed offset cannot be read until it ends (require_stable); the new owner's task waits for
+  // that itself, but seeking the partition must not depend on it: before the fix, librdkafka kept the
+  // partition unstarted while its own offset lookup waited, and every seek failed with "Erroneous state".
+  const groupId = uniqueName('held-offset');
+  const first = await member(groupId);
+  const holder = new Producer({
+    ...kafka.rdkafka,
+    'transactional.id': uniqueName('holder'),
+    'transaction.timeout.ms': 600_000,
+  });
+  await new Promise<void>((resolve, reject) => holder.connect({}, (err) => (err ? reject(err) : resolve())));
+  const call = (f: (cb: (err: unknown) => void) => void) =>
+    new Promise<void>((resolve, reject) => f((err) => (err ? reject(err) : resolve())));
+  await call((cb) => holder.initTransactions(10_000, cb));
+  await call((cb) => holder.beginTransaction(cb));
+  await call((cb) =>
+    holder.sendOffsetsToTransaction(
+      [{ topic: input, partition: 0, offset: 0 }],
+      first.consumer.client,
+      10_000,
+      cb,
+    ),
+  );
+  closers.push(async () => {
+    await call((cb) => holder.abortTransaction(10_000, cb)).catch(() => undefined);
+    await new Promise<void>((resolve) => holder.disconnect(() => resolve()));
+  });
+  await first.leave();
+
+  const second = await member(groupId);
+  await expect(second.resumeAt(0, 0)).resolves.toBeUndefined();
 });
