@@ -81,6 +81,10 @@ export async function checkInvariants(config: Config, logger: Logger): Promise<C
         violate(
           `pool ${event.poolId}: reservation ${event.event.reservationId} of ${event.event.units} accepted with reserved=${pool?.reserved} capacity=${pool?.capacity} status=${pool?.status}`,
         );
+      } else if (event.occurredAt >= pool.bookableUntil) {
+        violate(
+          `pool ${event.poolId}: reservation ${event.event.reservationId} accepted at ${new Date(event.occurredAt).toISOString()}, after the booking cut-off ${new Date(pool.bookableUntil).toISOString()}`,
+        );
       }
     }
     try {
@@ -126,6 +130,12 @@ export async function checkInvariants(config: Config, logger: Logger): Promise<C
   for (const [poolId, state] of states) {
     const changelog = latestPools.get(poolId);
     if (!state.pool) continue;
+    if (state.pool.status === 'expired') {
+      // Retired (ADR 12): the changelog's last word on it is a tombstone.
+      if (changelog !== null)
+        violate(`pool ${poolId}: expired in the journal but not tombstoned in the pool-state changelog`);
+      continue;
+    }
     if (!changelog) violate(`pool ${poolId}: missing from the pool-state changelog`);
     else if (JSON.stringify(changelog) !== JSON.stringify(state.pool)) {
       violate(
@@ -149,6 +159,11 @@ export async function checkInvariants(config: Config, logger: Logger): Promise<C
   }
   for (const [id, reservation] of folded) {
     const changelog = latestReservations.get(id);
+    if (states.get(reservation.poolId)?.pool?.status === 'expired') {
+      if (changelog !== null)
+        violate(`reservation ${id}: its pool expired but it is not tombstoned in the reservations changelog`);
+      continue;
+    }
     if (!changelog || JSON.stringify(changelog) !== JSON.stringify(reservation)) {
       violate(
         `reservation ${id}: changelog ${JSON.stringify(changelog ?? null)} differs from the journal's ${JSON.stringify(reservation)}`,

@@ -1,4 +1,4 @@
 export { loadConfig, describeSettings } from './loadConfig';
-export type { AuthConfig, Config, LogLevel, SaslMechanism } from './loadConfig';
+export type { AuthConfig, Config, LifecycleConfig, LogLevel, SaslMechanism } from './loadConfig';
 export { settings } from './settings';
 export type { Setting } from './settings';

@@ -26,6 +26,8 @@ export interface Config {
   readonly instanceId: string | null;
   readonly maxCommandsPerCycle: number;
   readonly maxCycleMs: number;
+  /** Booking cut-off and expiry (ADR 12). */
+  readonly lifecycle: LifecycleConfig;
   readonly transactionTimeoutMs: number;
   /** Gateway load shedding: write commands waiting for results at once, at most. */
   readonly gatewayMaxInFlight: number;
@@ -41,6 +43,14 @@ export interface Config {
 }
 
 /** Access control of the gateway's HTTP API. Key specs are parsed where they are used (src/auth). */
+export interface LifecycleConfig {
+  readonly bookingCutoffMs: number;
+  readonly expireAfterMs: number;
+  readonly expiredPoolRetentionMs: number;
+  readonly punctuateIntervalMs: number;
+  readonly maxExpiriesPerPunctuation: number;
+}
+
 export interface AuthConfig {
   readonly enabled: boolean;
   /** CAPACITY_API_KEYS as given (comma-separated specs), or null. */
@@ -122,6 +132,13 @@ export function loadConfig(env: Environment = process.env): Config {
     instanceId: get<string | undefined>('CAPACITY_INSTANCE_ID') ?? null,
     maxCommandsPerCycle: get<number>('CAPACITY_MAX_COMMANDS_PER_CYCLE'),
     maxCycleMs: get<number>('CAPACITY_MAX_CYCLE_MS'),
+    lifecycle: {
+      bookingCutoffMs: get<number>('CAPACITY_BOOKING_CUTOFF_MS'),
+      expireAfterMs: get<number>('CAPACITY_EXPIRE_AFTER_MS'),
+      expiredPoolRetentionMs: get<number>('CAPACITY_EXPIRED_POOL_RETENTION_MS'),
+      punctuateIntervalMs: get<number>('CAPACITY_PUNCTUATE_INTERVAL_MS'),
+      maxExpiriesPerPunctuation: get<number>('CAPACITY_MAX_EXPIRIES_PER_PUNCTUATION'),
+    },
     transactionTimeoutMs: get<number>('CAPACITY_TRANSACTION_TIMEOUT_MS'),
     gatewayMaxInFlight: get<number>('CAPACITY_GATEWAY_MAX_IN_FLIGHT'),
     sasl:

@@ -167,6 +167,41 @@ export const settings: readonly Setting[] = [
     schema: durationMs(10, 60000),
   },
   {
+    env: 'CAPACITY_BOOKING_CUTOFF_MS',
+    default: '3600000',
+    description:
+      'Processor: a pool defined without its own bookableUntil takes reserves until this long before its slot starts (resolved once, into the PoolDefined event; ADR 12)',
+    schema: durationMs(0, 30 * 24 * 3600_000),
+  },
+  {
+    env: 'CAPACITY_EXPIRE_AFTER_MS',
+    default: '86400000',
+    description:
+      'Processor: a pool is expired (PoolExpired in the journal, its pool and reservations tombstoned and deleted from local state) this long after its slot ends',
+    schema: durationMs(0, 365 * 24 * 3600_000),
+  },
+  {
+    env: 'CAPACITY_EXPIRED_POOL_RETENTION_MS',
+    default: '2592000000',
+    description:
+      'Processor: how long an expired pool is remembered (commands for it get POOL_EXPIRED); afterwards its marker is tombstoned too and the pool is unknown',
+    schema: durationMs(0, 3650 * 24 * 3600_000),
+  },
+  {
+    env: 'CAPACITY_PUNCTUATE_INTERVAL_MS',
+    default: '10000',
+    description:
+      'Processor: how often (wall-clock) each task looks for pools to expire and markers to drop, also when no command arrives',
+    schema: durationMs(10, 3600_000),
+  },
+  {
+    env: 'CAPACITY_MAX_EXPIRIES_PER_PUNCTUATION',
+    default: '1000',
+    description:
+      'Processor: most pools one task expires in one punctuation (one transaction); a backlog is worked off over the next ones',
+    schema: z.coerce.number().int().min(1).max(100000),
+  },
+  {
     env: 'CAPACITY_TRANSACTION_TIMEOUT_MS',
     default: '5000',
     description:

@@ -1,7 +1,7 @@
 // One batch of changelog records into a task's RocksDB store, with the checkpoint it brings the store to,
 // in one write batch: what a restore and a standby replica both do.
 import type { Serdes, TopicNames } from '../contracts';
-import type { Pool, Reservation } from '../domain';
+import type { ExpiredPool, Pool, Reservation } from '../domain';
 import type { RecordRead } from '../kafka';
 import type { Checkpoint, TaskStore } from '../state';
 
@@ -11,7 +11,7 @@ export interface ChangelogDeps {
 }
 
 /**
- * Applies `records` (pool-state and reservations changelog records of one task, in offset order per
+ * Applies `records` (pool-state, reservations and expired-pools changelog records of one task, in offset order per
  * partition) and advances `changelogOffsets` in place. `checkpointedInput` is kept as it was: changelogs do
  * not say which command offset they reflect (the group's committed offset does).
  */
@@ -24,15 +24,17 @@ export async function applyChangelog(
 ): Promise<void> {
   const pools = new Map<string, Pool | null>();
   const reservations = new Map<string, Reservation | null>();
+  const markers = new Map<string, ExpiredPool | null>();
+  const { topics, serdes } = deps;
   for (const record of records) {
     const key = record.key?.toString() ?? '';
-    if (record.topic === deps.topics.poolState) {
-      pools.set(key, record.value === null ? null : await deps.serdes.poolState.decode(record.value));
+    const value = record.value;
+    if (record.topic === topics.poolState) {
+      pools.set(key, value === null ? null : await serdes.poolState.decode(value));
+    } else if (record.topic === topics.expiredPools) {
+      markers.set(key, value === null ? null : await serdes.expiredPool.decode(value));
     } else {
-      reservations.set(
-        key,
-        record.value === null ? null : await deps.serdes.reservation.decode(record.value),
-      );
+      reservations.set(key, value === null ? null : await serdes.reservation.decode(value));
     }
     changelogOffsets[`${record.topic}:${record.partition}`] = record.offset + 1;
   }
@@ -40,5 +42,5 @@ export async function applyChangelog(
     changelogOffsets: { ...changelogOffsets },
     nextInputOffset: checkpointedInput,
   };
-  await store.commit(pools, reservations, checkpoint);
+  await store.commit({ pools, reservations, markers }, checkpoint);
 }

@@ -8,8 +8,10 @@ import {
   reservationIdFor,
   targetPoolId,
   isValidPoolId,
+  poolOfExpiredMarker,
   type CommandEnvelope,
   type EventEnvelope,
+  type LifecycleRules,
   type Pool,
   type PoolState,
   type Reservation,
@@ -39,7 +41,9 @@ export interface HandledCommand {
 
 export interface HandlerContext {
   readonly partition: number;
+  /** The processor's time for this cycle: the decider never reads a clock. */
   readonly now: number;
+  readonly rules: LifecycleRules;
   readonly decodeCommand: (value: Buffer | null) => Promise<CommandEnvelope>;
   /** The partition that owns a pool (murmur2 of the pool id, as the Java client and librdkafka's murmur2_random choose). */
   readonly partitionOfPool: (poolId: string) => number;
@@ -128,7 +132,7 @@ export async function handleCommand(
   }
 
   const state = await loadState(overlay, envelope, poolId);
-  const decision = decide(state, envelope, ctx.now);
+  const decision = decide(state, envelope, ctx.now, ctx.rules);
   if (decision.status === 'rejected') {
     return {
       commandType: envelope.command.type,
@@ -195,17 +199,25 @@ export function keysOf(envelope: CommandEnvelope): { poolId: string | null; rese
   return { poolId, reservationId: null };
 }
 
-/** The pool and the one reservation the command names: all `decide` reads. */
+/**
+ * The pool and the one reservation the command names: all `decide` reads. An expired pool is gone from
+ * the store; its marker stands in for it, so every command for it is answered POOL_EXPIRED.
+ */
 async function loadState(
   overlay: WriteOverlay,
   envelope: CommandEnvelope,
   poolId: string,
 ): Promise<PoolState> {
-  const pool = isValidPoolId(poolId) ? await overlay.pool(poolId) : null;
+  const valid = isValidPoolId(poolId);
+  let pool = valid ? await overlay.pool(poolId) : null;
+  if (valid && pool === null) {
+    const marker = await overlay.marker(poolId);
+    if (marker) pool = poolOfExpiredMarker(marker);
+  }
   const command = envelope.command;
   let reservationId: string | null = null;
   if (command.type === 'ReleaseCapacity') reservationId = command.reservationId;
-  else if (command.type === 'ReserveCapacity' && isValidPoolId(poolId) && envelope.requestId) {
+  else if (command.type === 'ReserveCapacity' && valid && envelope.requestId) {
     reservationId = reservationIdFor(poolId, envelope.requestId);
   }
   const reservation = reservationId === null ? null : await overlay.reservation(reservationId);

@@ -4,14 +4,16 @@
 //   2. restore: read the task's changelog partitions from the local checkpoint to the end;
 //   3. decide each cycle's commands into an overlay and records; the processor commits every task's
 //      records and offsets in one transaction; only then is the overlay written to RocksDB (`applyCommitted`).
-import type { CommandResult, Serdes, TopicNames } from '../contracts';
+import type { LifecycleConfig } from '../config';
+import { changelogTopics, type CommandResult, type Serdes, type TopicNames } from '../contracts';
 import type { CommandEnvelope } from '../domain';
 import { describeError } from '../errors';
 import type { GroupMember, Kafka, OffsetReader, OutRecord, WrittenOffsets } from '../kafka';
 import type { Logger } from '../observability';
-import { WriteOverlay, type TaskStore } from '../state';
+import { WriteOverlay, type StoreCounts, type TaskStore } from '../state';
 import { handleCommand, keysOf, type HandledCommand, type RawCommand } from './commandHandler';
 import type { ProcessorMetrics } from './processorMetrics';
+import { expireDue } from './taskExpiry';
 import { restoreTask } from './taskRestore';
 
 export interface TaskDeps {
@@ -28,6 +30,8 @@ export interface TaskDeps {
   readonly partitionOfPool: (poolId: string) => number;
   /** Stamped on every record as the `capacity-writer` header: which instance wrote it (audits, tests). */
   readonly writerId: string;
+  /** Booking cut-off and expiry (ADR 12). */
+  readonly lifecycle: LifecycleConfig;
 }
 
 export type TaskState = 'initializing' | 'ready' | 'closed';
@@ -38,8 +42,8 @@ export interface TaskOutput {
   readonly records: readonly OutRecord[];
   readonly overlay: WriteOverlay;
   readonly handled: readonly HandledCommand[];
-  /** The next input offset once these records are committed. */
-  readonly nextOffset: number;
+  /** The next input offset once these records are committed; null: no command consumed (a punctuation). */
+  readonly nextOffset: number | null;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -168,19 +172,14 @@ export class PartitionTask {
     const ctx = {
       partition: this.partition,
       now,
+      rules: this.deps.lifecycle,
       decodeCommand: (value: Buffer | null) => decoded.get(value) ?? serdes.command.decode(value),
       partitionOfPool: this.deps.partitionOfPool,
     };
     const records: OutRecord[] = [];
     const handled: HandledCommand[] = [];
     const own = (topic: string, key: string | Buffer | null, value: Buffer | null, headers = {}) =>
-      records.push({
-        topic,
-        partition: this.partition,
-        key,
-        value,
-        headers: { ...headers, 'capacity-writer': this.deps.writerId },
-      });
+      records.push(this.record(topic, key, value, headers));
     for (const message of pending) {
       const outcome = await handleCommand(message, overlay, ctx);
       handled.push(outcome);
@@ -199,17 +198,64 @@ export class PartitionTask {
         });
       }
     }
-    // The changelogs are compacted: only each key's last state in this cycle is written (what Kafka
-    // Streams' record cache does). The journal keeps every event.
-    for (const [poolId, pool] of overlay.pools)
-      own(topics.poolState, poolId, pool === null ? null : serdes.poolState.encode(pool));
-    for (const [reservationId, reservation] of overlay.reservations)
-      own(
-        topics.reservations,
-        reservationId,
-        reservation === null ? null : serdes.reservation.encode(reservation),
-      );
+    records.push(...this.changelogRecords(overlay));
     return { task: this, records, overlay, handled, nextOffset: last.offset + 1 };
+  }
+
+  /**
+   * The task's punctuation (wall-clock, ADR 12): expires the pools whose slot ended `expireAfterMs` ago
+   * and drops markers past their retention, as records of one transaction like any cycle's. Null when
+   * nothing is due.
+   */
+  async punctuate(now: number): Promise<TaskOutput | null> {
+    if (this.state !== 'ready' || !this.store) return null;
+    const overlay = new WriteOverlay(this.store);
+    const { events } = await expireDue(this.store, overlay, now, this.deps.lifecycle);
+    if (overlay.size === 0) return null;
+    const records = [
+      ...events.map((event) =>
+        this.record(this.deps.topics.events, event.poolId, this.deps.serdes.event.encode(event)),
+      ),
+      ...this.changelogRecords(overlay),
+    ];
+    if (events.length > 0) this.log.info({ pools: events.map((e) => e.poolId) }, 'pools expired');
+    return { task: this, records, overlay, handled: [], nextOffset: null };
+  }
+
+  /**
+   * The changelogs are compacted: only each key's last state in this cycle is written (what Kafka Streams'
+   * record cache does), a deletion as a tombstone. The journal keeps every event.
+   */
+  private changelogRecords(overlay: WriteOverlay): OutRecord[] {
+    const { serdes, topics } = this.deps;
+    const records: OutRecord[] = [];
+    for (const [poolId, pool] of overlay.pools)
+      records.push(this.record(topics.poolState, poolId, pool && serdes.poolState.encode(pool)));
+    for (const [id, reservation] of overlay.reservations)
+      records.push(this.record(topics.reservations, id, reservation && serdes.reservation.encode(reservation)));
+    for (const [poolId, marker] of overlay.markers)
+      records.push(this.record(topics.expiredPools, poolId, marker && serdes.expiredPool.encode(marker)));
+    return records;
+  }
+
+  private record(
+    topic: string,
+    key: string | Buffer | null,
+    value: Buffer | null,
+    headers: Record<string, string> = {},
+  ): OutRecord {
+    return {
+      topic,
+      partition: this.partition,
+      key,
+      value,
+      headers: { ...headers, 'capacity-writer': this.deps.writerId },
+    };
+  }
+
+  /** What the task's store holds (null while it has none). */
+  async storedEntries(): Promise<StoreCounts | null> {
+    return this.state === 'ready' && this.store ? this.store.counts() : null;
   }
 
   private encodeResult(result: CommandResult): Buffer {
@@ -218,16 +264,16 @@ export class PartitionTask {
 
   /** Kafka has the cycle's transaction: only now may the local state move forward. */
   async applyCommitted(output: TaskOutput, written: WrittenOffsets): Promise<void> {
-    for (const topic of [this.deps.topics.poolState, this.deps.topics.reservations]) {
+    for (const topic of changelogTopics(this.deps.topics)) {
       const key = `${topic}:${this.partition}`;
       const offset = written.get(key);
       if (offset !== undefined) this.changelogOffsets[key] = offset;
     }
-    this.nextOffset = output.nextOffset;
+    if (output.nextOffset !== null) this.nextOffset = output.nextOffset;
     if (!this.store) return;
-    await this.store.commit(output.overlay.pools, output.overlay.reservations, {
+    await this.store.commit(output.overlay, {
       changelogOffsets: { ...this.changelogOffsets },
-      nextInputOffset: output.nextOffset,
+      nextInputOffset: this.nextOffset ?? 0,
     });
   }
 

@@ -22,7 +22,7 @@ import {
 import { startHealthServer, type HealthReport, type HealthServer, type Logger } from '../observability';
 import { InstanceLock } from '../state';
 import type { RawCommand } from './commandHandler';
-import { runCycle } from './commitCycle';
+import { runCycle, runPunctuation, type CycleDeps } from './commitCycle';
 import { GroupWatch } from './groupWatch';
 import type { PartitionTask, TaskDeps } from './partitionTask';
 import { healthReport, updateLag } from './processorHealth';
@@ -33,6 +33,11 @@ import { TaskSet } from './taskSet';
 export interface ProcessorOptions {
   /** A task initialising longer than this, or cycles failing for longer, makes /healthz unhealthy. */
   readonly stuckAfterMs?: number;
+  /**
+   * The time stamped on commands, events and results, and against which cut-offs and expiry are decided
+   * (default: the system clock). Tests inject a simulated clock; the punctuation still runs on wall time.
+   */
+  readonly clock?: () => number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -117,9 +122,11 @@ export class Processor {
       metrics: this.metrics,
       partitionOfPool: (poolId) => partitionForKey(poolId, config.partitions),
       writerId: `${hostname()}/${process.pid}`,
+      lifecycle: config.lifecycle,
     };
     const standbys = new StandbyReplicas(deps);
     const tasks = (this.tasks = new TaskSet(deps, standbys));
+    this.metrics.countStoredEntries(() => tasks.storedEntries());
     this.watch = new GroupWatch({
       kafka: this.kafka,
       groupId: config.applicationId,
@@ -145,11 +152,18 @@ export class Processor {
   private async run(member: GroupMember, tasks: TaskSet): Promise<void> {
     let failures = 0;
     let work = new Map<PartitionTask, RawCommand[]>();
+    let punctuatedAt = Date.now();
     while (!this.stopping) {
+      work = new Map();
       try {
         const handover = await tasks.applyRebalances(member);
         if (handover.assigned.length > 0) void this.watch?.onAssigned(handover.assigned);
         else if (handover.revoked.length > 0) void this.watch?.refresh();
+        // Wall-clock punctuation: expiry happens whether or not commands arrive.
+        if (this.writer && Date.now() - punctuatedAt >= this.config.lifecycle.punctuateIntervalMs) {
+          punctuatedAt = Date.now();
+          await runPunctuation(tasks.byPartition.values(), this.cycleDeps(member, this.writer));
+        }
         const messages = await member.consumer.consume(this.config.maxCommandsPerCycle, 50);
         work = tasks.readyWork(messages);
         const writer = this.writer;
@@ -157,13 +171,7 @@ export class Processor {
           // A replacement producer is being created (tasks are held paused): nothing may be decided yet.
           for (const task of work.keys()) await tasks.reposition(task);
         } else if (work.size > 0 && writer) {
-          const report = await runCycle(work, {
-            writer,
-            member,
-            commandTopic: this.topics.commands,
-            metrics: this.metrics,
-            maxCycleMs: this.config.maxCycleMs,
-          });
+          const report = await runCycle(work, this.cycleDeps(member, writer));
           // Deferred tasks keep their commands for the next cycle: fetch them again.
           for (const task of report.deferred) await tasks.reposition(task);
         }
@@ -181,6 +189,17 @@ export class Processor {
         if (!this.stopping && failures > 1) await sleep(Math.min(1000, 25 * 2 ** Math.min(failures, 6)));
       }
     }
+  }
+
+  private cycleDeps(member: GroupMember, writer: TransactionalWriter): CycleDeps {
+    return {
+      writer,
+      member,
+      now: this.options.clock ?? Date.now,
+      commandTopic: this.topics.commands,
+      metrics: this.metrics,
+      maxCycleMs: this.config.maxCycleMs,
+    };
   }
 
   /**

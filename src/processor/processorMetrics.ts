@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StoreCounts } from '../state';
 
 /** The processor's metrics, one registry per process (`capacity_processor_*`). */
 export class ProcessorMetrics {
@@ -84,6 +85,30 @@ export class ProcessorMetrics {
     labelNames: ['partition'] as const,
     registers: [this.registry],
   });
+  readonly poolsExpired = new Counter({
+    name: 'capacity_processor_pools_expired_total',
+    help: 'Pools retired by the punctuation (PoolExpired)',
+    registers: [this.registry],
+  });
+  private storedEntriesSource: (() => Promise<StoreCounts>) | null = null;
+  readonly storedEntries = new Gauge({
+    name: 'capacity_processor_stored_entries',
+    help: 'Entries in the local state of the owned partitions by kind (pool, reservation, marker); counted by a scan of RocksDB at each scrape',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const counts = await this.storedEntriesSource?.().catch(() => null);
+      if (!counts) return;
+      this.storedEntries.set({ kind: 'pool' }, counts.pools);
+      this.storedEntries.set({ kind: 'reservation' }, counts.reservations);
+      this.storedEntries.set({ kind: 'marker' }, counts.markers);
+    },
+  });
+
+  /** Where the stored-entries gauge counts from (the processor's task set). */
+  countStoredEntries(source: () => Promise<StoreCounts>): void {
+    this.storedEntriesSource = source;
+  }
   readonly tasksOwned = new Gauge({
     name: 'capacity_processor_tasks_owned',
     help: 'Partition tasks this instance owns',

@@ -2,6 +2,7 @@
 // instance does not own, kept current by following their changelog partitions (read_committed, assigned
 // directly, no group). A standby never writes to Kafka. When the group hands this instance one of them,
 // `release` closes the copy and the new task restores only what the copy had not applied yet.
+import { changelogTopics } from '../contracts';
 import { describeError } from '../errors';
 import { partitionKey, RdConsumer, recordOf, type Message, type RecordRead } from '../kafka';
 import type { Logger } from '../observability';
@@ -183,7 +184,7 @@ export class StandbyReplicas {
     }
     const changelogOffsets = { ...(checkpoint?.changelogOffsets ?? {}) };
     const positions = new Map<string, number>();
-    for (const topic of [topics.poolState, topics.reservations]) {
+    for (const topic of changelogTopics(topics)) {
       const key = partitionKey(topic, partition);
       positions.set(key, changelogOffsets[key] ?? 0);
     }
@@ -194,7 +195,7 @@ export class StandbyReplicas {
     partition: number,
     offsets: Readonly<Record<string, number>>,
   ): Promise<boolean> {
-    for (const topic of [this.deps.topics.poolState, this.deps.topics.reservations]) {
+    for (const topic of changelogTopics(this.deps.topics)) {
       const high = (await this.deps.offsets.offsets(topic)).get(partition)?.high ?? 0;
       if ((offsets[partitionKey(topic, partition)] ?? 0) > high) return true;
     }
@@ -211,7 +212,7 @@ export class StandbyReplicas {
     });
     const assignments = [];
     for (const [partition, replica] of this.replicas) {
-      for (const topic of [this.deps.topics.poolState, this.deps.topics.reservations]) {
+      for (const topic of changelogTopics(this.deps.topics)) {
         const offset = replica.changelogOffsets[partitionKey(topic, partition)];
         assignments.push({ topic, partition, offset: offset ?? OFFSET_BEGINNING });
       }

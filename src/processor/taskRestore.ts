@@ -1,6 +1,6 @@
 // Brings one task's RocksDB up to its changelog partitions: from the local checkpoint (or the beginning) to
 // the end offsets, read_committed, each fetched batch and the advanced checkpoint in one RocksDB write.
-import type { Serdes, TopicNames } from '../contracts';
+import { changelogTopics, type Serdes, type TopicNames } from '../contracts';
 import { readToEnd, type Kafka, type OffsetReader } from '../kafka';
 import type { Logger } from '../observability';
 import { TaskStore } from '../state';
@@ -32,7 +32,7 @@ export async function restoreTask(deps: RestoreDeps, partition: number, log: Log
       const checkpoint = await store.checkpoint();
       const changelogOffsets = { ...(checkpoint?.changelogOffsets ?? {}) };
       const checkpointedInput = checkpoint?.nextInputOffset ?? 0;
-      const changelogs = [deps.topics.poolState, deps.topics.reservations];
+      const changelogs = changelogTopics(deps.topics);
       const ranges = changelogs.map((topic) => ({
         topic,
         partition,

@@ -4,6 +4,7 @@
 import { describeError } from '../errors';
 import { recordOf, type GroupMember, type Message, type RebalanceEvent } from '../kafka';
 import type { Logger } from '../observability';
+import type { StoreCounts } from '../state';
 import type { RawCommand } from './commandHandler';
 import { PartitionTask, type TaskDeps } from './partitionTask';
 import type { StandbyReplicas } from './standbyReplicas';
@@ -130,6 +131,19 @@ export class TaskSet {
       );
       setTimeout(() => void this.reposition(task, attempt + 1), delayMs).unref();
     }
+  }
+
+  /** Entries in the owned tasks' stores, summed (the bounded-state gauge). */
+  async storedEntries(): Promise<StoreCounts> {
+    const total = { pools: 0, reservations: 0, markers: 0 };
+    for (const task of this.tasks.values()) {
+      const counts = await task.storedEntries();
+      if (!counts) continue;
+      total.pools += counts.pools;
+      total.reservations += counts.reservations;
+      total.markers += counts.markers;
+    }
+    return total;
   }
 
   /** Restores every task again from Kafka (after a transaction whose outcome is unknown). */

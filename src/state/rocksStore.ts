@@ -56,6 +56,25 @@ export class RocksStore {
     );
   }
 
+  /** Entries with keys in [gte, lt), in key order, at most `limit` (-1: all). */
+  async scan(gte: string, lt: string, limit = -1): Promise<Array<[string, Buffer]>> {
+    const iterator = this.db.iterator({ gte, lt, limit, keyAsBuffer: false, valueAsBuffer: true });
+    const entries: Array<[string, Buffer]> = [];
+    try {
+      for (;;) {
+        const entry = await new Promise<[string, Buffer] | null>((resolve, reject) =>
+          iterator.next((error, key, value) =>
+            error ? reject(error) : resolve(key === undefined ? null : [key, value as Buffer]),
+          ),
+        );
+        if (!entry) return entries;
+        entries.push(entry);
+      }
+    } finally {
+      await new Promise<void>((resolve) => iterator.end(() => resolve()));
+    }
+  }
+
   /** Applies all writes atomically (one RocksDB write batch). */
   write(writes: readonly Write[]): Promise<void> {
     if (writes.length === 0) return Promise.resolve();

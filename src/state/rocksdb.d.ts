@@ -6,7 +6,20 @@ declare module 'rocksdb' {
     key: Buffer | string;
     value?: Buffer | string;
   }
+  interface Iterator {
+    next(callback: (error: Error | undefined, key?: string, value?: Buffer) => void): void;
+    end(callback: Callback): void;
+  }
   interface RocksDB {
+    iterator(options: {
+      gte?: string;
+      lt?: string;
+      limit?: number;
+      keys?: boolean;
+      values?: boolean;
+      keyAsBuffer?: boolean;
+      valueAsBuffer?: boolean;
+    }): Iterator;
     open(options: { createIfMissing?: boolean; errorIfExists?: boolean }, callback: Callback): void;
     close(callback: Callback): void;
     get(key: Buffer | string, options: { asBuffer?: boolean; fillCache?: boolean }, callback: Callback<Buffer | string>): void;

@@ -19,7 +19,7 @@ test('commands deleted by retention before they were processed: reported, and pr
   try {
     const first = await env.startProcessor('p');
     const poolId = 'retention-pool';
-    const slot = { slotStart: Date.UTC(2026, 11, 5, 8), slotEnd: Date.UTC(2026, 11, 5, 10) };
+    const slot = { slotStart: Date.UTC(2030, 11, 5, 8), slotEnd: Date.UTC(2030, 11, 5, 10) };
     const defined = await client.submit({ type: 'DefinePool', poolId, zone: 'z', ...slot, capacity: 10 });
     expect(defined.status).toBe('accepted');
     expect(await first.stop()).toBe(0);

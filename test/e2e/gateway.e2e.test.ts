@@ -18,7 +18,7 @@ async function startGateway(): Promise<ServiceProcess> {
   return g;
 }
 
-const day = '2026-12-07';
+const day = '2030-12-07';
 const slot = (hour: number) => ({
   slotStart: `${day}T${String(hour).padStart(2, '0')}:00:00Z`,
   slotEnd: `${day}T${String(hour + 2).padStart(2, '0')}:00:00Z`,

@@ -62,8 +62,8 @@ afterAll(async () => {
 test('past the bound, writes get 503 + Retry-After at once; the accepted write still succeeds', async () => {
   const pool = {
     zone: 'shed',
-    slotStart: '2026-12-07T08:00:00Z',
-    slotEnd: '2026-12-07T10:00:00Z',
+    slotStart: '2030-12-07T08:00:00Z',
+    slotEnd: '2030-12-07T10:00:00Z',
     capacity: 10,
   };
   expect((await call('PUT', '/v1/pools/shed-8', '/v1/pools/{poolId}', pool)).status).toBe(201);

@@ -8,7 +8,7 @@ import { partitionForKey, readToEnd } from '../../src/kafka';
 import { serviceEnv, type ServiceEnv } from '../support/serviceEnv';
 import { ServiceProcess } from '../support/serviceProcess';
 
-const slot = { slotStart: Date.UTC(2026, 11, 1, 8), slotEnd: Date.UTC(2026, 11, 1, 10) };
+const slot = { slotStart: Date.UTC(2030, 11, 1, 8), slotEnd: Date.UTC(2030, 11, 1, 10) };
 let env: ServiceEnv;
 let client: CapacityClient;
 const started: ServiceProcess[] = [];

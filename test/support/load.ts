@@ -19,7 +19,7 @@ export interface LoadReport {
   readonly failures: readonly string[];
 }
 
-const slot = { slotStart: Date.UTC(2026, 11, 2, 8), slotEnd: Date.UTC(2026, 11, 2, 10) };
+const slot = { slotStart: Date.UTC(2030, 11, 2, 8), slotEnd: Date.UTC(2030, 11, 2, 10) };
 
 export async function definePools(
   client: CapacityClient,

@@ -1,7 +1,7 @@
 // handleCommand over an in-memory overlay: what a command's result says, and which decode failures are
 // poison (a rejected result and a dead letter) and which must abort the transaction to be retried.
-import type { CommandEnvelope, Pool, Reservation } from '../../../src/domain';
-import { reservationIdFor } from '../../../src/domain';
+import type { CommandEnvelope, ExpiredPool, Pool, Reservation } from '../../../src/domain';
+import { DEFAULT_RULES, reservationIdFor } from '../../../src/domain';
 import { handleCommand, type HandlerContext, type RawCommand } from '../../../src/processor';
 import type { WriteOverlay } from '../../../src/state';
 import { ContractError, RegistryUnavailableError, UnavailableError } from '../../../src/errors';
@@ -12,6 +12,7 @@ const POOL: Pool = {
   zone: 'north',
   slotStart: NOW + 86_400_000,
   slotEnd: NOW + 93_600_000,
+  bookableUntil: NOW + 82_800_000,
   capacity: 10,
   reserved: 2,
   status: 'open',
@@ -20,11 +21,13 @@ const POOL: Pool = {
 };
 
 /** The overlay surface handleCommand uses, over plain maps. */
-function overlayOf(pools: Pool[], reservations: Reservation[]): WriteOverlay {
+function overlayOf(pools: Pool[], reservations: Reservation[], markers: ExpiredPool[] = []): WriteOverlay {
   const poolMap = new Map(pools.map((p) => [p.poolId, p]));
   const reservationMap = new Map(reservations.map((r) => [r.reservationId, r]));
+  const markerMap = new Map(markers.map((m) => [m.poolId, m]));
   return {
     pool: async (id: string) => poolMap.get(id) ?? null,
+    marker: async (id: string) => markerMap.get(id) ?? null,
     reservation: async (id: string) => reservationMap.get(id) ?? null,
     putPool: (pool: Pool) => poolMap.set(pool.poolId, pool),
     putReservation: (r: Reservation) => reservationMap.set(r.reservationId, r),
@@ -38,8 +41,8 @@ const raw = (commandId = 'cmd-1'): RawCommand => ({
   headers: { 'capacity-command-id': commandId },
 });
 
-function context(decode: () => Promise<CommandEnvelope>): HandlerContext {
-  return { partition: 0, now: NOW, decodeCommand: decode, partitionOfPool: () => 0 };
+function context(decode: () => Promise<CommandEnvelope>, now = NOW): HandlerContext {
+  return { partition: 0, now, rules: DEFAULT_RULES, decodeCommand: decode, partitionOfPool: () => 0 };
 }
 
 const reserve = (requestId: string, units: number): CommandEnvelope => ({
@@ -105,6 +108,49 @@ describe('results of reserves', () => {
     });
     expect(handled.events).toEqual([]);
     expect(handled.deadLetter).toBeNull();
+  });
+});
+
+describe('the slot lifecycle (ADR 12)', () => {
+  test('the cut-off is judged at the time the processor stamped, not at a clock read', async () => {
+    const before = await handleCommand(
+      raw(),
+      overlayOf([POOL], []),
+      context(async () => reserve('order-1', 1), POOL.bookableUntil - 1),
+    );
+    expect(before.result).toMatchObject({ status: 'accepted', processedAt: POOL.bookableUntil - 1 });
+    const after = await handleCommand(
+      raw(),
+      overlayOf([POOL], []),
+      context(async () => reserve('order-1', 1), POOL.bookableUntil),
+    );
+    expect(after.result).toMatchObject({ status: 'rejected', reasonCode: 'BOOKING_CLOSED' });
+  });
+
+  test('an expired pool is gone from the store; its marker makes every command POOL_EXPIRED', async () => {
+    const marker: ExpiredPool = {
+      poolId: 'north-8',
+      zone: 'north',
+      slotStart: POOL.slotStart,
+      slotEnd: POOL.slotEnd,
+      version: 7,
+      expiredAt: POOL.slotEnd + 86_400_000,
+    };
+    const handled = await handleCommand(
+      raw(),
+      overlayOf([], [], [marker]),
+      context(async () => reserve('order-2', 1), marker.expiredAt + 1000),
+    );
+    expect(handled.result).toMatchObject({ status: 'rejected', reasonCode: 'POOL_EXPIRED', poolVersion: 7 });
+    expect(handled.events).toEqual([]);
+    expect(handled.deadLetter).toBeNull();
+
+    const unknown = await handleCommand(
+      raw(),
+      overlayOf([], []),
+      context(async () => reserve('order-2', 1), marker.expiredAt + 1000),
+    );
+    expect(unknown.result).toMatchObject({ status: 'rejected', reasonCode: 'POOL_NOT_FOUND' });
   });
 });
 

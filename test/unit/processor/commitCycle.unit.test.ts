@@ -1,10 +1,17 @@
 // The commit cycle without a broker: every ready task's records and offsets go into ONE transaction, the
 // local state moves only after that transaction committed, and the time bound defers whole tasks.
 import type { GroupMember, OutRecord, TransactionalWriter } from '../../../src/kafka';
-import { ProcessorMetrics, runCycle, type PartitionTask, type TaskOutput } from '../../../src/processor';
+import {
+  ProcessorMetrics,
+  runCycle,
+  runPunctuation,
+  type PartitionTask,
+  type TaskOutput,
+} from '../../../src/processor';
 import { WriteOverlay } from '../../../src/state';
 
 const TOPIC = 'app.commands';
+const NOW = 1_800_000_000_000;
 
 function fakeTask(partition: number, decideMs = 0) {
   const task = {
@@ -47,6 +54,7 @@ function deps(commit: jest.Mock, maxCycleMs = 1000) {
   return {
     writer: { commit } as unknown as TransactionalWriter,
     member: { consumer: {} } as unknown as GroupMember,
+    now: () => NOW,
     commandTopic: TOPIC,
     metrics: new ProcessorMetrics(),
     maxCycleMs,
@@ -110,4 +118,60 @@ test('nothing to decide commits nothing', async () => {
   const commit = jest.fn();
   expect(await runCycle(new Map(), deps(commit))).toEqual({ commands: 0, deferred: [] });
   expect(commit).not.toHaveBeenCalled();
+});
+
+test('the cycle decides with the processor clock it is given', async () => {
+  const a = fakeTask(0);
+  await runCycle(new Map([[a as unknown as PartitionTask, commands(1)]]), deps(jest.fn(async () => new Map())));
+  expect(a.decide).toHaveBeenCalledWith(expect.anything(), NOW);
+});
+
+describe('punctuation', () => {
+  /** A task whose punctuation expires the given pools (an overlay deleting them), or has nothing due. */
+  function punctuating(partition: number, expires: string[]) {
+    const task = {
+      partition,
+      punctuate: jest.fn(async (): Promise<TaskOutput | null> => {
+        if (expires.length === 0) return null;
+        const overlay = new WriteOverlay(null as never);
+        for (const poolId of expires) overlay.pools.set(poolId, null);
+        const records = expires.map((poolId) => ({ topic: 'app.events', partition, key: poolId, value: Buffer.from('x') }));
+        return { task: task as unknown as PartitionTask, records, overlay, handled: [], nextOffset: null };
+      }),
+      applyCommitted: jest.fn(async () => undefined),
+    };
+    return task;
+  }
+
+  test("every task's expiries go into one transaction with no consumed offsets, at the processor's time", async () => {
+    const a = punctuating(0, ['p1', 'p2']);
+    const idle = punctuating(1, []);
+    const b = punctuating(2, ['p3']);
+    const commit = jest.fn(async () => new Map());
+    const tasks = [a, idle, b] as unknown as PartitionTask[];
+    expect(await runPunctuation(tasks, deps(commit))).toBe(3);
+    expect(commit).toHaveBeenCalledTimes(1);
+    const [records, consumed] = commit.mock.calls[0] as unknown as [OutRecord[], unknown[]];
+    expect(records.map((r) => r.key)).toEqual(['p1', 'p2', 'p3']);
+    expect(consumed).toEqual([]);
+    for (const task of [a, idle, b]) expect(task.punctuate).toHaveBeenCalledWith(NOW);
+    expect(a.applyCommitted).toHaveBeenCalledTimes(1);
+    expect(idle.applyCommitted).not.toHaveBeenCalled();
+  });
+
+  test('nothing due: no transaction at all', async () => {
+    const commit = jest.fn();
+    const tasks = [punctuating(0, [])] as unknown as PartitionTask[];
+    expect(await runPunctuation(tasks, deps(commit))).toBe(0);
+    expect(commit).not.toHaveBeenCalled();
+  });
+
+  test('a failed commit leaves local state as it was', async () => {
+    const a = punctuating(0, ['p1']);
+    const commit = jest.fn(async () => {
+      throw new Error('aborted');
+    });
+    await expect(runPunctuation([a] as unknown as PartitionTask[], deps(commit))).rejects.toThrow('aborted');
+    expect(a.applyCommitted).not.toHaveBeenCalled();
+  });
 });
