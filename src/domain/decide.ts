@@ -1,17 +1,25 @@
-// The decider: given one pool's state and a command, say what happens. Pure and deterministic (time is
-// passed in), so the processor can re-run it on replay and get the same answer.
+// The decider: given one pool's state and a command, say what happens. Pure and deterministic (time and
+// the lifecycle rules are passed in), so the processor can re-run it on replay and get the same answer.
 import { decideChangeCapacity, decideClosePool, decideDefinePool } from './decideAdmin';
 import { reject, type DecisionContext } from './decision';
 import { decideReleaseCapacity, decideReserveCapacity } from './decideReservation';
+import { DEFAULT_RULES } from './lifecycleRules';
 import { targetPoolId } from './targetPoolId';
-import type { CommandEnvelope, Decision, PoolState } from './types';
+import type { CommandEnvelope, Decision, LifecycleRules, PoolState } from './types';
 import { validateCommand } from './validateCommand';
 
 /**
- * Decides a command against the state of its target pool (`targetPoolId(envelope.command)`).
- * `state.reservations` need only hold the reservation the command names: see `PoolState`.
+ * Decides a command against the state of its target pool (`targetPoolId(envelope.command)`) at `now`
+ * (epoch ms, the processor's time; also the events' `occurredAt`). `state.reservations` need only hold the
+ * reservation the command names: see `PoolState`. `rules` only shape new facts (a new pool's default
+ * booking cut-off), never how existing events read.
  */
-export function decide(state: PoolState, envelope: CommandEnvelope, now: number): Decision {
+export function decide(
+  state: PoolState,
+  envelope: CommandEnvelope,
+  now: number,
+  rules: LifecycleRules = DEFAULT_RULES,
+): Decision {
   const problems = validateCommand(envelope);
   if (problems.length > 0) return reject(state, 'INVALID_COMMAND', problems.join('; '));
 
@@ -23,7 +31,7 @@ export function decide(state: PoolState, envelope: CommandEnvelope, now: number)
       `decide: command targets pool ${poolId} but was given the state of pool ${state.pool.poolId}`,
     );
   }
-  const ctx: DecisionContext = { state, envelope, poolId, now };
+  const ctx: DecisionContext = { state, envelope, poolId, now, rules };
   switch (command.type) {
     case 'DefinePool':
       return decideDefinePool(ctx, command);

@@ -1,9 +1,11 @@
 // Builders for decisions, so every decider numbers its events and reports versions the same way.
+import { isoTime } from './lifecycleRules';
 import type {
   CommandEnvelope,
   Decision,
   Event,
   EventEnvelope,
+  LifecycleRules,
   Pool,
   PoolState,
   RejectionCode,
@@ -11,9 +13,11 @@ import type {
 
 export interface DecisionContext {
   readonly state: PoolState;
-  readonly envelope: CommandEnvelope;
+  readonly envelope: Pick<CommandEnvelope, 'commandId' | 'requestId' | 'expectedVersion'>;
   readonly poolId: string;
+  /** The processor's time for this decision: the events' `occurredAt`. */
   readonly now: number;
+  readonly rules: LifecycleRules;
 }
 
 export function currentVersion(state: PoolState): number {
@@ -64,4 +68,22 @@ export function poolNotFound(ctx: DecisionContext): Decision {
 
 export function poolClosed(ctx: DecisionContext, pool: Pool): Decision {
   return reject(ctx.state, 'POOL_CLOSED', `pool ${pool.poolId} is closed`);
+}
+
+/** Every command for an expired pool: it is history, a new slot needs a new pool id. */
+export function poolExpired(ctx: DecisionContext, pool: Pool): Decision {
+  return reject(
+    ctx.state,
+    'POOL_EXPIRED',
+    `pool ${pool.poolId} expired at ${isoTime(pool.updatedAt)}; define the slot under a new pool id`,
+  );
+}
+
+/** Release and capacity changes once the slot is over: what happened in it is settled. */
+export function slotEnded(ctx: DecisionContext, pool: Pool, what: string): Decision {
+  return reject(
+    ctx.state,
+    'SLOT_ENDED',
+    `the slot of pool ${pool.poolId} ended at ${isoTime(pool.slotEnd)}; ${what}`,
+  );
 }

@@ -1,5 +1,6 @@
 // Applies one event to a pool's state. Events are facts already decided, so evolve does not re-check
 // business rules; it only refuses events that cannot apply at all (a pool event before the pool exists).
+import { bookableUntilOf } from './lifecycleRules';
 import type { EventEnvelope, Pool, PoolState } from './types';
 
 export function evolve(state: PoolState, envelope: EventEnvelope): PoolState {
@@ -11,6 +12,7 @@ export function evolve(state: PoolState, envelope: EventEnvelope): PoolState {
         zone: event.zone,
         slotStart: event.slotStart,
         slotEnd: event.slotEnd,
+        bookableUntil: bookableUntilOf(event),
         capacity: event.capacity,
         reserved: 0,
         status: 'open',
@@ -49,6 +51,10 @@ export function evolve(state: PoolState, envelope: EventEnvelope): PoolState {
     }
     case 'PoolClosed':
       return withPool(state, envelope, { status: 'closed' });
+    case 'PoolExpired':
+      // The reservations stay in a folded state; the processor deletes them from its store, and the
+      // decider answers POOL_EXPIRED before it would look at one.
+      return withPool(state, envelope, { status: 'expired' });
     default:
       return assertNever(event);
   }

@@ -1,4 +1,4 @@
-// The domain's public surface: the decider (decide/evolve), reservation ids, and validation.
+// The domain's public surface: the decider (decide/evolve, decideExpiry), reservation ids, and validation.
 export type {
   Accepted,
   CapacityChanged,
@@ -14,9 +14,12 @@ export type {
   Event,
   EventEnvelope,
   EventType,
+  ExpiredPool,
+  LifecycleRules,
   Pool,
   PoolClosed,
   PoolDefined,
+  PoolExpired,
   PoolState,
   PoolStatus,
   Rejected,
@@ -29,9 +32,17 @@ export type {
 export { RejectionCodes } from './types';
 export { availableOf } from './availableOf';
 export { decide } from './decide';
+export {
+  decideExpiry,
+  expiredPoolMarker,
+  expiresAt,
+  expiryCommandId,
+  poolOfExpiredMarker,
+} from './decideExpiry';
 export { evolve } from './evolve';
 export { foldEvents, stateAsOf } from './foldEvents';
 export { initialState } from './initialState';
+export { bookableUntilOf, DEFAULT_RULES, resolveBookableUntil } from './lifecycleRules';
 export { isValidPoolId, MAX_POOL_ID_LENGTH, POOL_ID_PATTERN } from './poolId';
 export type { ParsedReservationId } from './reservationId';
 export { InvalidReservationIdError, parseReservationId, poolIdOf, reservationIdFor } from './reservationId';

@@ -1,7 +1,10 @@
 // The capacity domain's vocabulary. Times are epoch milliseconds (UTC); the domain never reads a clock.
 
-/** A pool is open for reservations until it is closed; closing is final. */
-export type PoolStatus = 'open' | 'closed';
+/**
+ * A pool is open for reservations until it is closed; closing is final. Some time after its slot has ended
+ * a pool expires (`PoolExpired`, see `decideExpiry`): every later command for it is `POOL_EXPIRED`.
+ */
+export type PoolStatus = 'open' | 'closed' | 'expired';
 
 /** One delivery slot's capacity in one zone. `available` is derived, see `availableOf`. */
 export interface Pool {
@@ -9,6 +12,11 @@ export interface Pool {
   readonly zone: string;
   readonly slotStart: number;
   readonly slotEnd: number;
+  /**
+   * Reservations are taken before this time (epoch ms), `BOOKING_CLOSED` from it on. Resolved once, when
+   * the pool is defined, and carried by `PoolDefined`; pools defined before it existed have `slotStart`.
+   */
+  readonly bookableUntil: number;
   readonly capacity: number;
   readonly reserved: number;
   readonly status: PoolStatus;
@@ -48,6 +56,11 @@ export interface DefinePool {
   readonly slotStart: number;
   readonly slotEnd: number;
   readonly capacity: number;
+  /**
+   * Absolute booking cut-off (epoch ms, at most `slotEnd`). Absent or null: `slotStart` minus the rules'
+   * `bookingCutoffMs`, resolved while deciding and written into `PoolDefined`.
+   */
+  readonly bookableUntil?: number | null;
 }
 
 export interface ChangeCapacity {
@@ -100,6 +113,8 @@ export interface PoolDefined {
   readonly slotStart: number;
   readonly slotEnd: number;
   readonly capacity: number;
+  /** The resolved booking cut-off. Null in events from before it existed: the pool's is then `slotStart`. */
+  readonly bookableUntil: number | null;
 }
 
 export interface CapacityChanged {
@@ -125,7 +140,13 @@ export interface PoolClosed {
   readonly type: 'PoolClosed';
 }
 
-export type Event = PoolDefined | CapacityChanged | CapacityReserved | CapacityReleased | PoolClosed;
+/** The pool's slot is long over: it is history now (its time is the envelope's `occurredAt`). */
+export interface PoolExpired {
+  readonly type: 'PoolExpired';
+}
+
+export type Event =
+  PoolDefined | CapacityChanged | CapacityReserved | CapacityReleased | PoolClosed | PoolExpired;
 export type EventType = Event['type'];
 
 export interface EventEnvelope {
@@ -135,6 +156,33 @@ export interface EventEnvelope {
   readonly commandId: string;
   readonly occurredAt: number;
   readonly event: Event;
+}
+
+/**
+ * What is left of an expired pool once its state and reservations are deleted: enough to answer every
+ * later command for it `POOL_EXPIRED` (see `expiredPoolMarker` and `poolOfExpiredMarker`).
+ */
+export interface ExpiredPool {
+  readonly poolId: string;
+  readonly zone: string;
+  readonly slotStart: number;
+  readonly slotEnd: number;
+  /** The version of its `PoolExpired` event, the pool's last. */
+  readonly version: number;
+  readonly expiredAt: number;
+}
+
+// ---- lifecycle rules ------------------------------------------------------------------------------
+
+/**
+ * The configured lifecycle durations, passed to the decider with `now`. Only new decisions use them:
+ * `bookableUntil` is resolved into `PoolDefined`, so replaying events never depends on them.
+ */
+export interface LifecycleRules {
+  /** Default booking cut-off: a pool without an explicit `bookableUntil` is bookable until slotStart - this. */
+  readonly bookingCutoffMs: number;
+  /** A pool expires this long after its slot ends. */
+  readonly expireAfterMs: number;
 }
 
 // ---- outcomes -------------------------------------------------------------------------------------
@@ -149,6 +197,9 @@ export const RejectionCodes = [
   'RESERVATION_NOT_FOUND',
   'VERSION_CONFLICT',
   'IDEMPOTENCY_KEY_REUSED',
+  'BOOKING_CLOSED',
+  'SLOT_ENDED',
+  'POOL_EXPIRED',
 ] as const;
 export type RejectionCode = (typeof RejectionCodes)[number];
 

@@ -34,6 +34,7 @@ export function validateCommand(envelope: CommandEnvelope): string[] {
       checkPoolId(problems, c.poolId);
       checkZone(problems, c.zone);
       checkSlot(problems, c.slotStart, c.slotEnd);
+      checkBookableUntil(problems, c.bookableUntil, c.slotEnd);
       checkIntRange(problems, 'command.capacity', c.capacity, 0, MAX_CAPACITY);
       break;
     case 'ChangeCapacity':
@@ -110,6 +111,20 @@ function checkSlot(problems: Problems, start: unknown, end: unknown): void {
   if (startOk && endOk && (end as number) <= (start as number)) {
     problems.push(
       `command.slotEnd: must be after command.slotStart (got slotStart ${describeValue(start)}, slotEnd ${describeValue(end)})`,
+    );
+  }
+}
+
+/** Optional: absent or null means the rules' default cut-off. */
+function checkBookableUntil(problems: Problems, value: unknown, end: unknown): void {
+  if (value === undefined || value === null) return;
+  if (!Number.isInteger(value) || (value as number) <= 0) {
+    problems.push(
+      `command.bookableUntil: must be null or an integer > 0 (epoch ms) (got ${describeValue(value)})`,
+    );
+  } else if (Number.isInteger(end) && (value as number) > (end as number)) {
+    problems.push(
+      `command.bookableUntil: must not be after command.slotEnd (got bookableUntil ${describeValue(value)}, slotEnd ${describeValue(end)})`,
     );
   }
 }

@@ -1,15 +1,34 @@
 // Random command sequences over a few pools and request ids, and a harness that runs them through
-// decide + evolve the way the processor does (one pool's state per command), for property tests.
+// decide + evolve the way the processor does (one pool's state per command, expiry punctuated before
+// every command), for property tests.
 import fc from 'fast-check';
-import type { Command, CommandEnvelope, Decision, EventEnvelope, PoolState } from '../../../src/domain';
+import type {
+  Command,
+  CommandEnvelope,
+  Decision,
+  EventEnvelope,
+  LifecycleRules,
+  PoolState,
+} from '../../../src/domain';
 import {
   decide,
+  decideExpiry,
   evolve,
+  expiryCommandId,
   initialState,
   InvalidReservationIdError,
   reservationIdFor,
   targetPoolId,
 } from '../../../src/domain';
+
+/**
+ * Sequences start at 1_000_000 and advance up to 1 s per step, sometimes 5-15 s. Slots start at 1_020_000, so booking closes
+ * at 1_010_000, slots end at 1_025_000 or 1_030_000 and pools expire 5 s later: sequences cross all three.
+ */
+export const RULES: LifecycleRules = { bookingCutoffMs: 10_000, expireAfterMs: 5_000 };
+const START = 1_000_000;
+const SLOT_START = 1_020_000;
+const SLOT_END = 1_025_000;
 
 const POOLS = ['p1', 'p2'] as const;
 const REQUESTS = ['order-a', 'order-b', 'order-c', 'order-d'] as const;
@@ -34,8 +53,13 @@ interface Step {
   readonly advance: number;
 }
 
+const advance = fc.oneof(
+  { weight: 4, arbitrary: fc.nat({ max: 1_000 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 5_000, max: 15_000 }) },
+);
+
 const step = (command: fc.Arbitrary<Command>, version: fc.Arbitrary<number | null> = fc.constant(null)) =>
-  fc.record({ command, requestId, expectedVersion: version, advance: fc.nat({ max: 1000 }) });
+  fc.record({ command, requestId, expectedVersion: version, advance });
 
 export const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -45,8 +69,8 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
         type: fc.constant('DefinePool' as const),
         poolId,
         zone: fc.constantFrom('north', 'north', 'north', 'south'),
-        slotStart: fc.constant(1_000),
-        slotEnd: fc.constantFrom(2_000, 2_000, 2_000, 3_000),
+        slotStart: fc.constant(SLOT_START),
+        slotEnd: fc.constantFrom(SLOT_END, SLOT_END, SLOT_END, SLOT_END + 5_000),
         capacity: fc.integer({ min: 0, max: 12 }),
       }),
       adminVersion,
@@ -90,8 +114,8 @@ const definition = (pool: string) =>
       type: fc.constant('DefinePool' as const),
       poolId: fc.constant(pool),
       zone: fc.constant('north'),
-      slotStart: fc.constant(1_000),
-      slotEnd: fc.constant(2_000),
+      slotStart: fc.constant(SLOT_START),
+      slotEnd: fc.constant(SLOT_END),
       capacity: fc.integer({ min: 0, max: 12 }),
     }),
   );
@@ -124,13 +148,27 @@ export function routeOf(command: Command): string | null {
   }
 }
 
-/** Runs steps through decide + evolve, calling `check` after each command. */
+/** Runs steps through decide + evolve under `RULES`, calling `check` after each command. */
 export function run(steps: readonly Step[], check: (applied: Applied) => void = () => {}): Run {
   const states = new Map<string, PoolState>();
   const logs = new Map<string, EventEnvelope[]>();
-  let now = 1_000_000;
+  const apply = (poolId: string, before: PoolState, events: readonly EventEnvelope[]): PoolState => {
+    const after = events.reduce(evolve, before);
+    if (events.length > 0) {
+      states.set(poolId, after);
+      logs.set(poolId, [...(logs.get(poolId) ?? []), ...events]);
+    }
+    return after;
+  };
+  let now = START;
   steps.forEach((s, i) => {
     now += s.advance;
+    // The processor's punctuation: every pool due at `now` expires before the next command is decided.
+    for (const [poolId, state] of states) {
+      if (state.pool === null) continue;
+      const expiry = decideExpiry(state, expiryCommandId(state.pool), now, RULES);
+      if (expiry.status === 'accepted') apply(poolId, state, expiry.events);
+    }
     const envelope: CommandEnvelope = {
       commandId: `cmd-${i}`,
       requestId: s.requestId,
@@ -140,13 +178,9 @@ export function run(steps: readonly Step[], check: (applied: Applied) => void = 
     };
     const target = routeOf(s.command);
     const before = (target && states.get(target)) || initialState;
-    const decision = decide(before, envelope, now);
+    const decision = decide(before, envelope, now, RULES);
     const events = decision.status === 'accepted' ? decision.events : [];
-    const after = events.reduce(evolve, before);
-    if (target !== null && events.length > 0) {
-      states.set(target, after);
-      logs.set(target, [...(logs.get(target) ?? []), ...events]);
-    }
+    const after = target === null ? before : apply(target, before, events);
     check({ envelope, now, before, decision, after });
   });
   return { states, logs };

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import type { PoolState } from '../../../src/domain';
 import { decide, evolve, foldEvents, reservationIdFor } from '../../../src/domain';
-import { run, routeOf, stepsArb } from './commandSequence';
+import { run, routeOf, RULES, stepsArb } from './commandSequence';
 import { onlyReadable } from './onlyReadable';
 
 const numRuns = 300;
@@ -22,6 +22,7 @@ describe('decider properties', () => {
           for (const e of decision.events) {
             if (e.event.type === 'CapacityReserved') {
               expect(state.pool!.status).toBe('open');
+              expect(e.occurredAt).toBeLessThan(state.pool!.bookableUntil);
               expect(state.pool!.reserved + e.event.units).toBeLessThanOrEqual(state.pool!.capacity);
             }
             state = evolve(state, e);
@@ -59,7 +60,8 @@ describe('decider properties', () => {
     fc.assert(
       fc.property(stepsArb, (steps) => {
         run(steps, ({ envelope, now, decision, after }) => {
-          const again = decide(after, envelope, now + 1);
+          // At the same time: a later one may cross a cut-off and turn one rejection into another.
+          const again = decide(after, envelope, now, RULES);
           if (decision.status === 'rejected') {
             // A rejection changed nothing, so the retry gets the very same answer.
             expect(again).toEqual(decision);
@@ -108,8 +110,53 @@ describe('decider properties', () => {
             pool: before.pool,
             reservations: onlyReadable(before.reservations, named),
           };
-          expect(decide(narrowed, envelope, now)).toEqual(decision);
+          expect(decide(narrowed, envelope, now, RULES)).toEqual(decision);
         });
+      }),
+      { numRuns },
+    );
+  });
+  it('(g) a retry of an accepted command is answered with no events at any later time before expiry', () => {
+    fc.assert(
+      fc.property(stepsArb, fc.nat({ max: 100_000 }), (steps, later) => {
+        run(steps, ({ envelope, now, decision, after }) => {
+          if (decision.status !== 'accepted' || after.pool?.status === 'expired') return;
+          // Past the cut-off and the slot end too: idempotency comes before the lifecycle's rejections.
+          expect(decide(after, envelope, now + later, RULES)).toEqual({
+            status: 'accepted',
+            events: [],
+            poolVersion: decision.poolVersion,
+            reservationId: decision.reservationId,
+          });
+        });
+      }),
+      { numRuns },
+    );
+  });
+
+  it('(h) nothing changes a pool once it has expired, and only an expiry follows the slot end by expireAfterMs', () => {
+    fc.assert(
+      fc.property(stepsArb, (steps) => {
+        const { logs } = run(steps, ({ before, decision }) => {
+          if (before.pool?.status !== 'expired') return;
+          // Only a malformed command is told so first.
+          expect(decision.status).toBe('rejected');
+          if (decision.status === 'rejected')
+            expect(['POOL_EXPIRED', 'INVALID_COMMAND']).toContain(decision.code);
+        });
+        for (const log of logs.values()) {
+          const expiries = log.filter((e) => e.event.type === 'PoolExpired');
+          expect(expiries.length).toBeLessThanOrEqual(1);
+          if (expiries.length === 1) {
+            expect(log.at(-1)).toBe(expiries[0]);
+            const defined = log[0]!.event;
+            if (defined.type !== 'PoolDefined') throw new Error('first event is not PoolDefined');
+            expect(expiries[0]!.occurredAt).toBeGreaterThanOrEqual(defined.slotEnd + RULES.expireAfterMs);
+          }
+          // No pool is defined once its slot has ended.
+          const first = log[0]!;
+          if (first.event.type === 'PoolDefined') expect(first.occurredAt).toBeLessThan(first.event.slotEnd);
+        }
       }),
       { numRuns },
     );

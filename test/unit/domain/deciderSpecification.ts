@@ -5,11 +5,12 @@ import type {
   CommandEnvelope,
   Event,
   EventEnvelope,
+  LifecycleRules,
   PoolState,
   Rejected,
   RejectionCode,
 } from '../../../src/domain';
-import { decide, foldEvents, targetPoolId } from '../../../src/domain';
+import { decide, DEFAULT_RULES, foldEvents, targetPoolId } from '../../../src/domain';
 import { NOW, POOL } from './fixtures';
 
 export interface Then {
@@ -21,7 +22,8 @@ export interface Then {
 }
 
 export interface When {
-  when(envelope: CommandEnvelope, now?: number): Then;
+  /** Decides at `now` (default NOW) under `rules` (default DEFAULT_RULES). */
+  when(envelope: CommandEnvelope, now?: number, rules?: LifecycleRules): Then;
   /** The state the given events fold to, for tests that tamper with it. */
   readonly state: PoolState;
 }
@@ -41,8 +43,8 @@ export function givenState(state: PoolState): When {
   const version = state.pool?.version ?? 0;
   return {
     state,
-    when(envelope, now = NOW) {
-      const decision = decide(state, envelope, now);
+    when(envelope, now = NOW, rules = DEFAULT_RULES) {
+      const decision = decide(state, envelope, now, rules);
       return {
         then(expected) {
           expect(decision).toMatchObject({ status: 'accepted' });

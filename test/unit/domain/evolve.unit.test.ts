@@ -1,6 +1,7 @@
 import type { Event, EventEnvelope, PoolState } from '../../../src/domain';
 import { availableOf, evolve, initialState, reservationIdFor } from '../../../src/domain';
 import {
+  BOOKABLE_UNTIL,
   capacityChanged,
   POOL,
   poolClosed,
@@ -30,6 +31,7 @@ describe('evolve', () => {
         zone: ZONE,
         slotStart: SLOT_START,
         slotEnd: SLOT_END,
+        bookableUntil: BOOKABLE_UNTIL,
         capacity: 10,
         reserved: 0,
         status: 'open',

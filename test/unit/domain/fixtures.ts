@@ -1,12 +1,15 @@
 // Builders for commands and events in domain tests: one pool, fixed times, readable defaults.
 import type { Command, CommandEnvelope, DefinePool, Event } from '../../../src/domain';
-import { reservationIdFor } from '../../../src/domain';
+import { DEFAULT_RULES, reservationIdFor } from '../../../src/domain';
 
 export const POOL = 'zone-n1_2025-06-01T10';
 export const ZONE = 'north-1';
 export const SLOT_START = 1_748_772_000_000;
 export const SLOT_END = SLOT_START + 3_600_000;
+/** Well before the booking cut-off: 20 hours before the slot. */
 export const NOW = 1_748_700_000_000;
+/** The cut-off a pool defined under the default rules gets: one hour before the slot. */
+export const BOOKABLE_UNTIL = SLOT_START - DEFAULT_RULES.bookingCutoffMs;
 
 let sequence = 0;
 
@@ -38,12 +41,14 @@ export function definePool(overrides: Partial<Omit<DefinePool, 'type'>> = {}): D
   };
 }
 
-export const poolDefined = (capacity = 10): Event => ({
+/** As `DefinePool` under the default rules writes it; pass null for an event from before the cut-off existed. */
+export const poolDefined = (capacity = 10, bookableUntil: number | null = BOOKABLE_UNTIL): Event => ({
   type: 'PoolDefined',
   zone: ZONE,
   slotStart: SLOT_START,
   slotEnd: SLOT_END,
   capacity,
+  bookableUntil,
 });
 
 export const capacityChanged = (capacity: number, previousCapacity: number): Event => ({
@@ -66,6 +71,7 @@ export const released = (requestId: string, units: number, poolId = POOL): Event
 });
 
 export const poolClosed = (): Event => ({ type: 'PoolClosed' });
+export const poolExpired = (): Event => ({ type: 'PoolExpired' });
 
 export const reserve = (units: number, poolId = POOL): Command => ({
   type: 'ReserveCapacity',
