@@ -12,6 +12,7 @@ const POOL: Pool = {
   zone: 'north',
   slotStart: NOW + 86_400_000,
   slotEnd: NOW + 93_600_000,
+  bookableUntil: NOW + 82_800_000,
   capacity: 10,
   reserved: 2,
   status: 'open',
