@@ -1,7 +1,16 @@
 // The one place that maps domain values to Avro records and back. Unions are wrapped (avsc
 // `wrapUnions: true`): a union value is `{ "<branch name>": value }`, or null for the null branch, so the
 // branch is explicit on both sides and adding a branch later cannot change how old values read.
-import type { Command, CommandEnvelope, Event, EventEnvelope, Pool, Reservation } from '../domain';
+import type {
+  Command,
+  CommandEnvelope,
+  Event,
+  EventEnvelope,
+  ExpiredPool,
+  Pool,
+  PoolStatus,
+  Reservation,
+} from '../domain';
 import { ContractError } from '../errors';
 import type { CommandResult, TaskPosition } from './records';
 
@@ -28,8 +37,16 @@ function unwrapBranch(value: unknown, namespace: string, what: string): [string,
 
 // ---- commands ----
 
+/** The command's fields as its record has them: DefinePool's optional cut-off is a wrapped long. */
+function commandFields(command: Command): AvroRecord {
+  const { type: _type, ...fields } = command;
+  if (command.type !== 'DefinePool') return fields;
+  return { ...fields, bookableUntil: optional('long', command.bookableUntil ?? null) };
+}
+
 export function commandToAvro(envelope: CommandEnvelope): AvroRecord {
-  const { type, ...fields } = envelope.command;
+  const { type } = envelope.command;
+  const fields = commandFields(envelope.command);
   return {
     commandId: envelope.commandId,
     requestId: envelope.requestId,
@@ -48,6 +65,14 @@ const commandTypes = new Set([
   'ClosePool',
 ]);
 
+/** A DefinePool without a cut-off (null, or written before the field existed) has none after decoding. */
+function commandOf(type: string, fields: AvroRecord): Command {
+  if (type !== 'DefinePool') return { type, ...fields } as unknown as Command;
+  const { bookableUntil: wrapped, ...rest } = fields;
+  const bookableUntil = unwrapOptional<number>(wrapped);
+  return { type, ...rest, ...(bookableUntil === null ? {} : { bookableUntil }) } as unknown as Command;
+}
+
 export function commandFromAvro(record: AvroRecord): CommandEnvelope {
   const [type, fields] = unwrapBranch(record.command, COMMAND_NS, 'command');
   if (!commandTypes.has(type)) throw new ContractError(`command: unknown command type ${type}`);
@@ -57,15 +82,23 @@ export function commandFromAvro(record: AvroRecord): CommandEnvelope {
     requestId: record.requestId as string,
     issuedAt: record.issuedAt as number,
     expectedVersion: unwrapOptional<number>(record.expectedVersion),
-    command: { type, ...fields } as unknown as Command,
+    command: commandOf(type, fields),
     ...(issuedBy === null ? {} : { issuedBy }),
   };
 }
 
 // ---- events ----
 
+/** The event's fields as its record has them: PoolDefined's cut-off is a wrapped long (null when old). */
+function eventFields(event: Event): AvroRecord {
+  const { type: _type, ...fields } = event;
+  if (event.type !== 'PoolDefined') return fields;
+  return { ...fields, bookableUntil: optional('long', event.bookableUntil) };
+}
+
 export function eventToAvro(envelope: EventEnvelope): AvroRecord {
-  const { type, ...fields } = envelope.event;
+  const { type } = envelope.event;
+  const fields = eventFields(envelope.event);
   return {
     poolId: envelope.poolId,
     version: envelope.version,
@@ -81,7 +114,14 @@ const eventTypes = new Set([
   'CapacityReserved',
   'CapacityReleased',
   'PoolClosed',
+  'PoolExpired',
 ]);
+
+/** PoolDefined always has `bookableUntil`: null when written before it existed (the pool's is slotStart). */
+function eventOf(type: string, fields: AvroRecord): Event {
+  if (type !== 'PoolDefined') return { type, ...fields } as unknown as Event;
+  return { type, ...fields, bookableUntil: unwrapOptional<number>(fields.bookableUntil) } as unknown as Event;
+}
 
 export function eventFromAvro(record: AvroRecord): EventEnvelope {
   const [type, fields] = unwrapBranch(record.event, EVENT_NS, 'event');
@@ -91,11 +131,25 @@ export function eventFromAvro(record: AvroRecord): EventEnvelope {
     version: record.version as number,
     commandId: record.commandId as string,
     occurredAt: record.occurredAt as number,
-    event: { type, ...fields } as unknown as Event,
+    event: eventOf(type, fields),
   };
 }
 
 // ---- pool state ----
+
+const POOL_STATUS_SYMBOLS: Readonly<Record<PoolStatus, string>> = {
+  open: 'OPEN',
+  closed: 'CLOSED',
+  expired: 'EXPIRED',
+};
+
+function poolStatusOf(symbol: unknown): PoolStatus {
+  const status = (Object.keys(POOL_STATUS_SYMBOLS) as PoolStatus[]).find(
+    (s) => POOL_STATUS_SYMBOLS[s] === symbol,
+  );
+  if (status === undefined) throw new ContractError(`pool state: unknown status ${JSON.stringify(symbol)}`);
+  return status;
+}
 
 export function poolToAvro(pool: Pool): AvroRecord {
   return {
@@ -106,25 +160,41 @@ export function poolToAvro(pool: Pool): AvroRecord {
     capacity: pool.capacity,
     reserved: pool.reserved,
     available: Math.max(0, pool.capacity - pool.reserved),
-    status: pool.status === 'open' ? 'OPEN' : 'CLOSED',
+    status: POOL_STATUS_SYMBOLS[pool.status],
     version: pool.version,
     updatedAt: pool.updatedAt,
+    bookableUntil: optional('long', pool.bookableUntil),
   };
 }
 
+/** A record from before ADR 12 has no cut-off: its pool's is slotStart, as evolve reads an old PoolDefined. */
 export function poolFromAvro(record: AvroRecord): Pool {
+  const slotStart = record.slotStart as number;
   return {
     poolId: record.poolId as string,
     zone: record.zone as string,
-    slotStart: record.slotStart as number,
+    slotStart,
     slotEnd: record.slotEnd as number,
+    bookableUntil: unwrapOptional<number>(record.bookableUntil) ?? slotStart,
     capacity: record.capacity as number,
     reserved: record.reserved as number,
-    status: record.status === 'OPEN' ? 'open' : 'closed',
+    status: poolStatusOf(record.status),
     version: record.version as number,
     updatedAt: record.updatedAt as number,
   };
 }
+
+// ---- expired pool markers ----
+
+export const expiredPoolToAvro = (marker: ExpiredPool): AvroRecord => ({ ...marker });
+export const expiredPoolFromAvro = (record: AvroRecord): ExpiredPool => ({
+  poolId: record.poolId as string,
+  zone: record.zone as string,
+  slotStart: record.slotStart as number,
+  slotEnd: record.slotEnd as number,
+  version: record.version as number,
+  expiredAt: record.expiredAt as number,
+});
 
 // ---- reservations ----
 

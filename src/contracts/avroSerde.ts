@@ -16,7 +16,7 @@ const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
 
 export type SchemaName =
-  'command' | 'event' | 'pool-state' | 'reservation' | 'command-result' | 'task-position';
+  'command' | 'event' | 'pool-state' | 'reservation' | 'expired-pool' | 'command-result' | 'task-position';
 
 /** The directory of the .avsc files: `schemas/` at the package root, from src/ and from dist/ alike. */
 export const SCHEMA_DIR = join(__dirname, '..', '..', 'schemas');

@@ -1,4 +1,4 @@
-export { durabilityConfigs, topicNames, topicSpecs } from './topics';
+export { changelogTopics, durabilityConfigs, topicNames, topicSpecs } from './topics';
 export type { TopicNames, TopicSpec, CleanupPolicy } from './topics';
 export { AvroSerde, createRegistry, readSchema, SCHEMA_DIR, AVRO_OPTIONS } from './avroSerde';
 export type { SchemaName, RegistryOptions } from './avroSerde';
@@ -15,6 +15,8 @@ export {
   poolFromAvro,
   reservationToAvro,
   reservationFromAvro,
+  expiredPoolToAvro,
+  expiredPoolFromAvro,
   resultToAvro,
   resultFromAvro,
   taskPositionToAvro,

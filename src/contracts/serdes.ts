@@ -1,4 +1,4 @@
-import type { CommandEnvelope, EventEnvelope, Pool, Reservation } from '../domain';
+import type { CommandEnvelope, EventEnvelope, ExpiredPool, Pool, Reservation } from '../domain';
 import * as mapping from './avroMapping';
 import { AvroSerde, createRegistry, readSchema, type RegistryOptions } from './avroSerde';
 import type { CommandResult, TaskPosition } from './records';
@@ -10,6 +10,8 @@ export interface Serdes {
   readonly event: AvroSerde<EventEnvelope>;
   readonly poolState: AvroSerde<Pool>;
   readonly reservation: AvroSerde<Reservation>;
+  /** Markers of expired pools (ADR 12), in `<prefix>.expired-pools`. */
+  readonly expiredPool: AvroSerde<ExpiredPool>;
   readonly result: AvroSerde<CommandResult>;
   readonly taskPosition: AvroSerde<TaskPosition>;
 }
@@ -45,6 +47,13 @@ export function createSerdes(registryOptions: RegistryOptions, topics: TopicName
       readSchema('reservation'),
       mapping.reservationToAvro,
       mapping.reservationFromAvro,
+    ),
+    expiredPool: new AvroSerde(
+      registry,
+      subject(topics.expiredPools),
+      readSchema('expired-pool'),
+      mapping.expiredPoolToAvro,
+      mapping.expiredPoolFromAvro,
     ),
     result: new AvroSerde(
       registry,

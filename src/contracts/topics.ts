@@ -5,6 +5,8 @@ export interface TopicNames {
   readonly events: string;
   readonly poolState: string;
   readonly reservations: string;
+  /** Markers of expired pools (ADR 12). */
+  readonly expiredPools: string;
   readonly taskPositions: string;
   readonly commandResults: string;
   readonly deadLetters: string;
@@ -27,10 +29,19 @@ export function topicNames(prefix: string): TopicNames {
     events: `${prefix}.events`,
     poolState: `${prefix}.pool-state`,
     reservations: `${prefix}.reservations`,
+    expiredPools: `${prefix}.expired-pools`,
     taskPositions: `${prefix}.task-positions`,
     commandResults: `${prefix}.command-results`,
     deadLetters: `${prefix}.dead-letters`,
   };
+}
+
+/**
+ * The changelogs a processor task restores its state from and standbys follow, one partition each: pool
+ * states, reservations and expired-pool markers. (Task positions are task metadata, not state.)
+ */
+export function changelogTopics(names: TopicNames): string[] {
+  return [names.poolState, names.reservations, names.expiredPools];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -84,6 +95,13 @@ export function topicSpecs(prefix: string, partitions: number, replicationFactor
       cleanupPolicy: 'compact',
       configs: compact,
       purpose: 'reservation changelog, key = reservation id',
+    },
+    {
+      name: names.expiredPools,
+      partitions,
+      cleanupPolicy: 'compact',
+      configs: compact,
+      purpose: 'expired pool markers, key = pool id',
     },
     {
       name: names.taskPositions,

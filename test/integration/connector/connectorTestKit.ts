@@ -32,6 +32,7 @@ export function makeHistory(prefix: string, pools: number, eventsPerPool: number
       zone: `zone-${p % zones}`,
       slotStart,
       slotEnd: slotStart + 2 * 3600_000,
+      bookableUntil: slotStart,
       capacity: 1000,
       reserved: 0,
       status: 'open',
@@ -43,7 +44,14 @@ export function makeHistory(prefix: string, pools: number, eventsPerPool: number
       const occurredAt = DAY - 86_400_000 + p * 1000 + v * 60_000;
       let event: EventEnvelope['event'];
       if (v === 1)
-        event = { type: 'PoolDefined', zone: pool.zone, slotStart, slotEnd: pool.slotEnd, capacity: 1000 };
+        event = {
+          type: 'PoolDefined',
+          zone: pool.zone,
+          slotStart,
+          slotEnd: pool.slotEnd,
+          capacity: 1000,
+          bookableUntil: null,
+        };
       else if (v % 7 === 0)
         event = { type: 'CapacityChanged', capacity: pool.capacity + 1, previousCapacity: pool.capacity };
       else if (v % 3 === 0 && open.length > 0) {

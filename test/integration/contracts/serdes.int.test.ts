@@ -24,6 +24,7 @@ const SERDES: readonly { schema: SchemaName; serde: keyof Serdes; subject: strin
   { schema: 'event', serde: 'event', subject: `${topics.events}-value` },
   { schema: 'pool-state', serde: 'poolState', subject: `${topics.poolState}-value` },
   { schema: 'reservation', serde: 'reservation', subject: `${topics.reservations}-value` },
+  { schema: 'expired-pool', serde: 'expiredPool', subject: `${topics.expiredPools}-value` },
   { schema: 'command-result', serde: 'result', subject: `${topics.commandResults}-value` },
   { schema: 'task-position', serde: 'taskPosition', subject: `${topics.taskPositions}-value` },
 ];
@@ -46,7 +47,7 @@ beforeAll(async () => {
   serdes = await connectSerdes(registry, topics);
 });
 
-test('connectSerdes registers all six subjects, <topic>-value, BACKWARD_TRANSITIVE, the schema files as written', async () => {
+test('connectSerdes registers all seven subjects, <topic>-value, BACKWARD_TRANSITIVE, the schema files as written', async () => {
   // Each subject is read by name (a 404 fails the test): the registry's subject listing is paged, and a
   // long-lived local registry holds more subjects than one page.
   for (const { schema, serde, subject } of SERDES) {
@@ -61,7 +62,7 @@ test('connectSerdes registers all six subjects, <topic>-value, BACKWARD_TRANSITI
     );
     expect(compatibilityLevel).toBe('BACKWARD_TRANSITIVE');
   }
-  expect(new Set(SERDES.map(({ serde }) => serdes[serde].id)).size).toBe(6);
+  expect(new Set(SERDES.map(({ serde }) => serdes[serde].id)).size).toBe(7);
 });
 
 test('connecting again is idempotent: the registry returns the same ids', async () => {

@@ -8,13 +8,13 @@ const specs = topicSpecs(config.topicPrefix, config.partitions);
 
 test('creates every topic with its partition count and cleanup policy; changelogs are compacted', async () => {
   const report = await ensureTopicsOrThrow(kafka, specs, 1);
-  expect(report.created).toHaveLength(7);
+  expect(report.created).toHaveLength(8);
   for (const spec of specs) {
     const topic = await describeTopic(kafka, spec.name);
     expect(topic.partitions).toBe(config.partitions);
     expect(topic.configs['cleanup.policy']).toBe(spec.cleanupPolicy);
   }
-  for (const changelog of ['pool-state', 'reservations', 'task-positions']) {
+  for (const changelog of ['pool-state', 'reservations', 'expired-pools', 'task-positions']) {
     const topic = await describeTopic(kafka, `${config.topicPrefix}.${changelog}`);
     expect(topic.configs['cleanup.policy']).toBe('compact');
   }

@@ -83,6 +83,7 @@ test('a pool state becomes one row with valid_from = updatedAt', () => {
     zone: 'north',
     slotStart: 10,
     slotEnd: 20,
+    bookableUntil: 10,
     capacity: 5,
     reserved: 7,
     status: 'open',

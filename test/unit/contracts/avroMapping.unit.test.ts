@@ -47,12 +47,14 @@ test('every schema in schemas/ has a contract with samples', () => {
 });
 
 test('the samples cover every command and event variant of the schemas', () => {
-  const commandTypes = Object.values(commands).map((c) => c.command.type);
-  const eventTypes = Object.values(events).map((e) => e.event.type);
-  expect(commandTypes.sort()).toEqual(unionBranches('command', 'command').sort());
-  expect(eventTypes.sort()).toEqual(unionBranches('event', 'event').sort());
-  expect(commandTypes).toHaveLength(5);
-  expect(eventTypes).toHaveLength(5);
+  const samplesOf = (schema: SchemaName) =>
+    Object.values(CONTRACTS.find((c) => c.schema === schema)!.samples);
+  const commandTypes = new Set(samplesOf('command').map((c) => (c as CommandEnvelope).command.type));
+  const eventTypes = new Set(samplesOf('event').map((e) => (e as EventEnvelope).event.type));
+  expect([...commandTypes].sort()).toEqual(unionBranches('command', 'command').sort());
+  expect([...eventTypes].sort()).toEqual(unionBranches('event', 'event').sort());
+  expect(commandTypes.size).toBe(5);
+  expect(eventTypes.size).toBe(6);
 });
 
 describe.each(CONTRACTS.map((c) => [c.schema, c] as const))('%s', (schema, c) => {
@@ -85,6 +87,7 @@ describe('wire shape', () => {
         slotStart: commands['define-pool'].command.slotStart,
         slotEnd: commands['define-pool'].command.slotEnd,
         capacity: 40,
+        bookableUntil: null,
       },
     });
     // expectedVersion 0 ("must not exist") is a value, not absence: it must not collapse to null.
@@ -184,14 +187,19 @@ describe('property: any valid-shaped command or event round-trips', () => {
   const int = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
 
   const command: fc.Arbitrary<Command> = fc.oneof(
-    fc.record({
-      type: fc.constant('DefinePool' as const),
-      poolId: text,
-      zone: text,
-      slotStart: long,
-      slotEnd: long,
-      capacity: int,
-    }),
+    fc.record(
+      {
+        type: fc.constant('DefinePool' as const),
+        poolId: text,
+        zone: text,
+        slotStart: long,
+        slotEnd: long,
+        capacity: int,
+        bookableUntil: long,
+      },
+      // Absent, not null, when it has none: that is how a decoded DefinePool without one looks.
+      { requiredKeys: ['type', 'poolId', 'zone', 'slotStart', 'slotEnd', 'capacity'] },
+    ),
     fc.record({ type: fc.constant('ChangeCapacity' as const), poolId: text, capacity: int }),
     fc.record({ type: fc.constant('ReserveCapacity' as const), poolId: text, units: int }),
     fc.record({ type: fc.constant('ReleaseCapacity' as const), reservationId: text }),
@@ -204,6 +212,7 @@ describe('property: any valid-shaped command or event round-trips', () => {
       slotStart: long,
       slotEnd: long,
       capacity: int,
+      bookableUntil: fc.option(long, { nil: null }),
     }),
     fc.record({ type: fc.constant('CapacityChanged' as const), capacity: int, previousCapacity: int }),
     fc.record({
@@ -214,6 +223,7 @@ describe('property: any valid-shaped command or event round-trips', () => {
     }),
     fc.record({ type: fc.constant('CapacityReleased' as const), reservationId: text, units: int }),
     fc.record({ type: fc.constant('PoolClosed' as const) }),
+    fc.record({ type: fc.constant('PoolExpired' as const) }),
   );
 
   test('commands', () => {

@@ -1,11 +1,14 @@
 // Committed Avro fixtures: payloads written once by this test (CAPACITY_WRITE_FIXTURES=1) and read back on
-// every run since. Each test/fixtures/avro/<schema>/ folder holds the schema the payloads were written with
-// (writer.avsc), and per variant the raw Avro binary (<variant>.avro.bin, no wire header: schema ids differ
-// per registry) next to the domain value it must decode to (<variant>.json). Reading old bytes through the
-// current schema, the way AvroSerde resolves a writer schema, is what keeps a schema change honest.
+// every run since. Each fixture folder (`Contract.fixtures` in samples.ts: test/fixtures/avro/<schema>/
+// for the first payloads, adr12/<schema>/ for the shapes ADR 12 added, ...) holds the schema the payloads
+// were written with (writer.avsc), and per variant the raw Avro binary (<variant>.avro.bin, no wire header:
+// schema ids differ per registry) next to the domain value it must decode to (<variant>.json). Reading old
+// bytes through the current schema, the way AvroSerde resolves a writer schema, is what keeps a schema
+// change honest, so the writer mode only writes folders that do not exist yet: committed ones stay as
+// they were written.
 //
 //   CAPACITY_WRITE_FIXTURES=1 npx jest test/unit/contracts/fixtures --selectProjects unit
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import {
@@ -35,13 +38,14 @@ const wire = (id: number, payload: Buffer): Buffer => {
   return Buffer.concat([header, payload]);
 };
 
-function writeContractFixtures(c: Contract<unknown>): void {
-  const dir = join(ROOT, c.schema);
-  rmSync(dir, { recursive: true, force: true });
+/** Writes a fixture folder that does not exist yet, with the current schema; committed folders are kept. */
+function writeMissingFixtures(c: Contract<unknown>, folder: string, samples: Record<string, unknown>): void {
+  const dir = join(ROOT, folder);
+  if (existsSync(dir)) return;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'writer.avsc'), readFileSync(join(SCHEMA_DIR, `${c.schema}.avsc`)));
   const writer = parse(readSchema(c.schema));
-  for (const [variant, value] of Object.entries(c.samples)) {
+  for (const [variant, value] of Object.entries(samples)) {
     writeFileSync(join(dir, `${variant}.avro.bin`), writer.toBuffer(c.toAvro(value)));
     writeFileSync(join(dir, `${variant}.json`), `${JSON.stringify(value, null, 2)}\n`);
   }
@@ -67,24 +71,49 @@ function invalidPayloads(): Record<string, Buffer> {
 
 if (WRITE) {
   beforeAll(() => {
-    for (const c of CONTRACTS) writeContractFixtures(c);
-    for (const [file, bytes] of Object.entries(invalidPayloads())) writeFileSync(join(INVALID, file), bytes);
+    for (const c of CONTRACTS) {
+      for (const [folder, samples] of Object.entries(c.fixtures)) writeMissingFixtures(c, folder, samples);
+    }
+    for (const [file, bytes] of Object.entries(invalidPayloads())) {
+      if (!existsSync(join(INVALID, file))) writeFileSync(join(INVALID, file), bytes);
+    }
   });
 }
 
-describe.each(CONTRACTS.map((c) => [c.schema, c] as const))('fixtures of %s', (schema, c) => {
-  const dir = join(ROOT, schema);
+const FOLDERS = CONTRACTS.flatMap((c) =>
+  Object.entries(c.fixtures).map(([folder, samples]) => [folder, c, samples] as const),
+);
+
+test('every schema has fixtures, and every fixture folder belongs to a contract', () => {
+  const schemas = new Set(FOLDERS.map(([, c]) => c.schema));
+  expect([...schemas].sort()).toEqual(CONTRACTS.map((c) => c.schema).sort());
+  const folders = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== 'invalid')
+      .flatMap((entry) => {
+        const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
+        return existsSync(join(ROOT, path, 'writer.avsc')) ? [path] : folders(path);
+      });
+  expect(folders('').sort()).toEqual(FOLDERS.map(([folder]) => folder).sort());
+});
+
+describe.each(FOLDERS)('fixtures in %s', (folder, c, samples) => {
+  const dir = join(ROOT, folder);
+  const schema = c.schema;
 
   test('are committed: writer.avsc and a .avro.bin + .json pair per sample variant, nothing else', () => {
     expect(existsSync(dir)).toBe(true);
-    const expected = [
-      'writer.avsc',
-      ...Object.keys(c.samples).flatMap((v) => [`${v}.avro.bin`, `${v}.json`]),
-    ];
+    const expected = ['writer.avsc', ...Object.keys(samples).flatMap((v) => [`${v}.avro.bin`, `${v}.json`])];
     expect(readdirSync(dir).sort()).toEqual(expected.sort());
   });
 
-  test.each(Object.keys(c.samples))(
+  test('hold the samples’ values', () => {
+    for (const [variant, value] of Object.entries(samples)) {
+      expect(readJson(join(dir, `${variant}.json`))).toEqual(value);
+    }
+  });
+
+  test.each(Object.keys(samples))(
     '%s decodes through the current schema to the committed value',
     (variant) => {
       const writer = parse(readJson(join(dir, 'writer.avsc')));

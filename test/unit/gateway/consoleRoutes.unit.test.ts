@@ -14,6 +14,7 @@ const pool = (poolId: string, hour: number, over: Partial<Pool> = {}): Pool => (
   zone: 'north',
   slotStart: DAY + hour * 3_600_000,
   slotEnd: DAY + (hour + 2) * 3_600_000,
+  bookableUntil: DAY + (hour - 1) * 3_600_000,
   capacity: 10,
   reserved: 0,
   status: 'open',

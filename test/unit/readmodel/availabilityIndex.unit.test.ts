@@ -6,6 +6,7 @@ const pool = (poolId: string, slotStart: number, over: Partial<Pool> = {}): Pool
   zone: 'north',
   slotStart,
   slotEnd: slotStart + 2,
+  bookableUntil: slotStart,
   capacity: 2,
   reserved: 0,
   status: 'open',
