@@ -102,6 +102,6 @@ test('markers are forgotten once their retention has passed', async () => {
   expect(early.forgotten).toEqual([]);
   const overlay = new WriteOverlay(store);
   const late = await expireDue(store, overlay, now + 7 * DAY, lifecycle);
-  expect(late.forgotten.sort()).toEqual(['a', 'b']);
+  expect([...late.forgotten].sort()).toEqual(['a', 'b']);
   expect(overlay.markers.get('a')).toBeNull();
 });
