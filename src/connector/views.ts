@@ -50,7 +50,7 @@ FROM (
   SELECT pool_id, lifetime, version,
          occurred_at AS valid_from,
          LEAD(occurred_at) OVER (PARTITION BY pool_id, lifetime ORDER BY version) AS valid_to,
-         ${definedOnly('zone')} AS zone,
+         CAST(${definedOnly('zone')} AS VARCHAR) AS zone, -- MAX(VARCHAR) is TEXT in PostgreSQL
          ${definedOnly('slot_start')} AS slot_start,
          ${definedOnly('slot_end')} AS slot_end,
          ${definedOnly('COALESCE(bookable_until, slot_start)')} AS bookable_until,
