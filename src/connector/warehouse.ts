@@ -152,7 +152,9 @@ export class Warehouse {
       // column would be created with: evolution may have added it (as BIGINT epoch ms, say) before it was one.
       this.columns.set(table, existing);
     }
-    for (const sql of indexSql(this.driver.kind)) await this.driver.run(sql);
+    // An index only speeds up reading one pool: a database without CREATE INDEX (Redshift, which sorts by
+    // SORTKEY instead) still gets its rows. A lost connection fails the next statement anyway.
+    for (const sql of indexSql(this.driver.kind)) await this.driver.run(sql).catch(() => undefined);
     const bookableUntil = this.columns.get('capacity_events')?.get('bookable_until') ?? 'TIMESTAMP';
     await this.driver.run(poolVersionsViewSql(bookableUntil));
     await this.driver.run(utilisationViewSql);
