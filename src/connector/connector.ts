@@ -17,7 +17,8 @@ import {
 import { startHealthServer, type HealthReport, type HealthServer, type Logger } from '../observability';
 import { describeTarget, type ConnectorConfig } from './connectorConfig';
 import { ConnectorMetrics } from './connectorMetrics';
-import { eventRow, poolStateRow, RecordDecoder, undecodableRow, type WarehouseRow } from './recordDecoder';
+import { eventRow, poolStateRow, RecordDecoder, tombstoneRow, undecodableRow } from './recordDecoder';
+import type { WarehouseRow } from './recordDecoder';
 import type { TableName } from './tables';
 import { OffsetConflictError, positionKey, Warehouse, type PositionUpdate } from './warehouse';
 
@@ -233,8 +234,9 @@ export class Connector {
     const table: TableName = topic === this.topics.events ? 'capacity_events' : 'pool_state_history';
     const key = message.key?.toString() ?? null;
     if (message.value === null) {
-      if (table === 'pool_state_history') return null; // a tombstone: the pool was deleted from the changelog
-      return undecodableRow(table, at, Buffer.alloc(0), 'no value', key);
+      if (table === 'capacity_events') return undecodableRow(table, at, Buffer.alloc(0), 'no value', key);
+      this.metrics.tombstones.inc(); // the pool expired: recorded as a row, history is never deleted
+      return tombstoneRow(at, key, message.timestamp);
     }
     const value = message.value;
     let row: WarehouseRow;

@@ -49,6 +49,12 @@ export class ConnectorMetrics {
     registers: [this.registry],
   });
 
+  readonly tombstones = new Counter({
+    name: 'capacity_connector_tombstones_total',
+    help: 'Pool-state tombstones (expired pools) recorded as rows with tombstone = TRUE',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'capacity_connector_' });
   }

@@ -10,7 +10,15 @@ export {
   sqlTimestamp,
 } from './warehouse';
 export type { PositionUpdate } from './warehouse';
-export { RecordDecoder, eventRow, poolStateRow, undecodableRow, KNOWN_EVENT_TYPES } from './recordDecoder';
+export {
+  RecordDecoder,
+  eventRow,
+  poolStateRow,
+  tombstoneRow,
+  undecodableRow,
+  KNOWN_EVENT_TYPES,
+} from './recordDecoder';
 export type { WarehouseRow, DecodedValue, Cell } from './recordDecoder';
 export { baseColumns, columnNameOf } from './tables';
 export type { TableName, SqlType, Column } from './tables';
+export { poolVersionsViewSql, indexSql } from './views';

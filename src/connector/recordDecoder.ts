@@ -31,6 +31,7 @@ export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set([
   'CapacityReserved',
   'CapacityReleased',
   'PoolClosed',
+  'PoolExpired', // ADR 12: no fields of its own
 ]);
 
 export class RecordDecoder {
@@ -166,6 +167,19 @@ export function eventRow(at: Location, decoded: DecodedValue): WarehouseRow {
 export function poolStateRow(at: Location, decoded: DecodedValue): WarehouseRow {
   const cells = baseCells(at, decoded.schemaId);
   putFields(cells, 'pool_state_history', decoded.value, decoded.type, '');
+  cells.set('tombstone', { value: false, type: 'BOOLEAN' });
+  return { table: 'pool_state_history', cells, note: null };
+}
+
+/**
+ * A pool-state tombstone (the pool expired and left the changelog): recorded, never applied as a delete.
+ * pool_id is the record's key, valid_from its timestamp (when the pool left), every state column NULL.
+ */
+export function tombstoneRow(at: Location, key: string | null, timestamp: number): WarehouseRow {
+  const cells = baseCells(at, null);
+  cells.set('pool_id', { value: key, type: 'VARCHAR' });
+  cells.set('valid_from', { value: timestamp, type: 'TIMESTAMP' });
+  cells.set('tombstone', { value: true, type: 'BOOLEAN' });
   return { table: 'pool_state_history', cells, note: null };
 }
 
@@ -181,7 +195,10 @@ export function undecodableRow(
   if (table === 'capacity_events') {
     cells.set('event_type', { value: 'UNDECODABLE', type: 'VARCHAR' });
     cells.set('pool_id', { value: key, type: 'VARCHAR' });
-  } else cells.set('pool_id', { value: key, type: 'VARCHAR' });
+  } else {
+    cells.set('pool_id', { value: key, type: 'VARCHAR' });
+    cells.set('tombstone', { value: false, type: 'BOOLEAN' });
+  }
   cells.set('payload_json', {
     value: JSON.stringify({ error: reason, valueBase64: value.toString('base64') }),
     type: 'VARCHAR',

@@ -1,12 +1,15 @@
-// The warehouse schema: two tables, the offsets table and two analyst views, in SQL that PostgreSQL, DuckDB
-// and (with the changes listed in README "Warehouse connector") Redshift all accept. Columns are typed by
-// a small portable vocabulary; new optional Avro fields become new nullable columns of these types.
+// The warehouse schema: two tables and the offsets table, in SQL that PostgreSQL, DuckDB and (with the
+// changes listed in README "Warehouse connector") Redshift all accept; the analyst views and the indexes are
+// in views.ts. Columns are typed by a small portable vocabulary; new optional Avro fields become new
+// nullable columns of these types.
 
 export type SqlType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE PRECISION' | 'BOOLEAN' | 'TIMESTAMP';
 
 export interface Column {
   readonly name: string;
   readonly type: SqlType;
+  /** SQL default, for a column added to tables that already have rows (`ALTER TABLE … ADD COLUMN … DEFAULT`). */
+  readonly default?: string;
 }
 
 export type TableName = 'capacity_events' | 'pool_state_history';
@@ -41,6 +44,11 @@ export const baseColumns: Readonly<Record<TableName, readonly Column[]>> = {
     { name: 'units', type: 'INTEGER' },
     { name: 'request_id', type: 'VARCHAR' },
     ...trailingColumns,
+    // Base columns added after the first release go last: a warehouse created before gets them at start
+    // (Warehouse.migrate adds the base columns it lacks).
+    // PoolDefined.bookableUntil (epoch ms, optional): created before the first such event so that
+    // `pool_versions` can name it; NULL on older events (the view then reads it as slot_start).
+    { name: 'bookable_until', type: 'TIMESTAMP' },
   ],
   pool_state_history: [
     ...kafkaColumns,
@@ -55,6 +63,10 @@ export const baseColumns: Readonly<Record<TableName, readonly Column[]>> = {
     { name: 'version', type: 'BIGINT' },
     { name: 'valid_from', type: 'TIMESTAMP' },
     ...trailingColumns,
+    { name: 'bookable_until', type: 'TIMESTAMP' },
+    // TRUE for a tombstone (the pool left the changelog when it expired): a row with the key as pool_id and
+    // the record's timestamp as valid_from, every state column NULL. History is never deleted.
+    { name: 'tombstone', type: 'BOOLEAN', default: 'FALSE' },
   ],
 };
 
@@ -66,8 +78,13 @@ export const renamedFields: Readonly<Record<TableName, Readonly<Record<string, s
 
 export const OFFSETS_TABLE = 'connector_offsets';
 
+/** `name TYPE [DEFAULT …]`, as in CREATE TABLE and ALTER TABLE … ADD COLUMN. */
+export function columnSql(column: Column): string {
+  return `${column.name} ${column.type}${column.default === undefined ? '' : ` DEFAULT ${column.default}`}`;
+}
+
 export function createTableSql(table: TableName): string {
-  const columns = baseColumns[table].map((c) => `  ${c.name} ${c.type}`).join(',\n');
+  const columns = baseColumns[table].map((c) => `  ${columnSql(c)}`).join(',\n');
   return `CREATE TABLE IF NOT EXISTS ${table} (\n${columns},\n  PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset)\n)`;
 }
 
@@ -79,39 +96,6 @@ export const createOffsetsTableSql = `CREATE TABLE IF NOT EXISTS ${OFFSETS_TABLE
   updated_at TIMESTAMP,
   PRIMARY KEY (group_id, kafka_topic, kafka_partition)
 )`;
-
-/** Latest state of each pool per zone and slot day: how full the day is. */
-export const utilisationViewSql = `CREATE OR REPLACE VIEW zone_daily_utilisation AS
-SELECT zone,
-       CAST(slot_start AS DATE) AS slot_day,
-       COUNT(*) AS pools,
-       SUM(capacity) AS capacity,
-       SUM(reserved) AS reserved,
-       SUM(available) AS available,
-       CASE WHEN SUM(capacity) = 0 THEN NULL
-            ELSE CAST(SUM(reserved) AS DOUBLE PRECISION) / SUM(capacity) END AS utilisation
-FROM (
-  SELECT pool_id, zone, slot_start, capacity, reserved, available,
-         ROW_NUMBER() OVER (PARTITION BY pool_id ORDER BY version DESC) AS latest
-  FROM pool_state_history
-) AS states
-WHERE latest = 1
-GROUP BY zone, CAST(slot_start AS DATE)`;
-
-/** Reservations and releases per zone and hour in which they happened. */
-export const hourlyActivityViewSql = `CREATE OR REPLACE VIEW zone_hourly_reservations AS
-SELECT pools.zone,
-       DATE_TRUNC('hour', e.occurred_at) AS hour,
-       SUM(CASE WHEN e.event_type = 'CapacityReserved' THEN 1 ELSE 0 END) AS reservations,
-       SUM(CASE WHEN e.event_type = 'CapacityReserved' THEN e.units ELSE 0 END) AS units_reserved,
-       SUM(CASE WHEN e.event_type = 'CapacityReleased' THEN 1 ELSE 0 END) AS releases,
-       SUM(CASE WHEN e.event_type = 'CapacityReleased' THEN e.units ELSE 0 END) AS units_released
-FROM capacity_events AS e
-JOIN (SELECT pool_id, MIN(zone) AS zone FROM capacity_events
-      WHERE event_type = 'PoolDefined' GROUP BY pool_id) AS pools
-  ON pools.pool_id = e.pool_id
-WHERE e.event_type IN ('CapacityReserved', 'CapacityReleased')
-GROUP BY pools.zone, DATE_TRUNC('hour', e.occurred_at)`;
 
 /** snake_case column name of an Avro field name (`previousCapacity` -> `previous_capacity`). */
 export function columnNameOf(field: string): string {

@@ -13,14 +13,14 @@ import type { WarehouseRow } from './recordDecoder';
 import type { SqlDriver } from './sqlDriver';
 import {
   baseColumns,
+  columnSql,
   createOffsetsTableSql,
   createTableSql,
-  hourlyActivityViewSql,
   OFFSETS_TABLE,
-  utilisationViewSql,
   type SqlType,
   type TableName,
 } from './tables';
+import { hourlyActivityViewSql, indexSql, poolVersionsViewSql, utilisationViewSql } from './views';
 
 /** Thrown when the stored position of a partition is not the one this writer started from. */
 export class OffsetConflictError extends CapacityError {
@@ -133,26 +133,43 @@ export class Warehouse {
     return result;
   }
 
-  /** Creates what is missing and learns the columns that exist (earlier evolutions included). */
+  /**
+   * Creates what is missing (tables, base columns a newer connector added, indexes, views) and learns the
+   * columns that exist, with the types they have (earlier evolutions included).
+   */
   private async migrate(): Promise<void> {
     for (const table of TABLES) await this.driver.run(createTableSql(table));
     await this.driver.run(createOffsetsTableSql);
     for (const table of TABLES) {
-      const known = new Map<string, SqlType>(baseColumns[table].map((c) => [c.name, c.type]));
-      const rows = await this.driver.all(
-        'SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
-        [table],
-      );
-      // Table order (the bulk path appends whole rows); columns added by earlier evolutions included.
-      const ordered = new Map<string, SqlType>();
-      for (const row of rows) {
-        const name = String(row.column_name);
-        ordered.set(name, known.get(name) ?? sqlTypeOfInformationSchema(String(row.data_type)));
+      let existing = await this.tableColumns(table);
+      const missing = baseColumns[table].filter((c) => !existing.has(c.name));
+      for (const column of missing) {
+        await this.driver.run(`ALTER TABLE ${table} ADD COLUMN ${columnSql(column)}`);
+        this.onNewColumn(table, column.name, column.type);
       }
-      this.columns.set(table, ordered);
+      if (missing.length > 0) existing = await this.tableColumns(table);
+      // Table order (the bulk path appends whole rows). The type a column HAS wins over the one a base
+      // column would be created with: evolution may have added it (as BIGINT epoch ms, say) before it was one.
+      this.columns.set(table, existing);
     }
+    // An index only speeds up reading one pool: a database without CREATE INDEX (Redshift, which sorts by
+    // SORTKEY instead) still gets its rows. A lost connection fails the next statement anyway.
+    for (const sql of indexSql(this.driver.kind)) await this.driver.run(sql).catch(() => undefined);
+    const bookableUntil = this.columns.get('capacity_events')?.get('bookable_until') ?? 'TIMESTAMP';
+    await this.driver.run(poolVersionsViewSql(bookableUntil));
     await this.driver.run(utilisationViewSql);
     await this.driver.run(hourlyActivityViewSql);
+  }
+
+  /** The columns of a table in table order, with their portable types. */
+  private async tableColumns(table: TableName): Promise<Map<string, SqlType>> {
+    const rows = await this.driver.all(
+      'SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position',
+      [table],
+    );
+    return new Map(
+      rows.map((row) => [String(row.column_name), sqlTypeOfInformationSchema(String(row.data_type))]),
+    );
   }
 
   /** Stored next offsets of this connector group, by "topic:partition". */
