@@ -9,7 +9,9 @@ const keys = { planner, orders, reader };
 
 /** Environment of a bench gateway: the two keys' hashes. */
 export const BENCH_AUTH_ENV = {
-  CAPACITY_API_KEYS: Object.values(keys).map((k) => formatApiKeySpec(k.spec)).join(','),
+  CAPACITY_API_KEYS: Object.values(keys)
+    .map((k) => formatApiKeySpec(k.spec))
+    .join(','),
 };
 
 export const benchKeyHeader = (role: keyof typeof keys): Record<string, string> => ({

@@ -19,7 +19,14 @@ const options = new Command()
   .option('--bookings <n>', 'reservations per pool', '40')
   .option('--no-reference', 'skip the run with expiry off')
   .parse(process.argv)
-  .opts<{ days: string; zones: string; slots: string; horizon: string; bookings: string; reference: boolean }>();
+  .opts<{
+    days: string;
+    zones: string;
+    slots: string;
+    horizon: string;
+    bookings: string;
+    reference: boolean;
+  }>();
 
 const shape = {
   zones: Number(options.zones),

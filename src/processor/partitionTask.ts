@@ -64,6 +64,8 @@ export class PartitionTask {
   /** Resolves true once ready, false if the task closed first. */
   readonly ready: Promise<boolean>;
   private store: TaskStore | null = null;
+  /** A compaction after an expiry, running in RocksDB's background; the store closes after it. */
+  private compaction: Promise<unknown> | null = null;
   private changelogOffsets: Record<string, number> = {};
   private readonly log: Logger;
 
@@ -232,7 +234,9 @@ export class PartitionTask {
     for (const [poolId, pool] of overlay.pools)
       records.push(this.record(topics.poolState, poolId, pool && serdes.poolState.encode(pool)));
     for (const [id, reservation] of overlay.reservations)
-      records.push(this.record(topics.reservations, id, reservation && serdes.reservation.encode(reservation)));
+      records.push(
+        this.record(topics.reservations, id, reservation && serdes.reservation.encode(reservation)),
+      );
     for (const [poolId, marker] of overlay.markers)
       records.push(this.record(topics.expiredPools, poolId, marker && serdes.expiredPool.encode(marker)));
     return records;
@@ -275,11 +279,20 @@ export class PartitionTask {
       changelogOffsets: { ...this.changelogOffsets },
       nextInputOffset: this.nextOffset ?? 0,
     });
+    // An expiry deleted a batch of entries: have RocksDB drop them from disk now, in the background.
+    if (output.nextOffset === null && output.overlay.pools.size > 0 && !this.compaction) {
+      const store = this.store;
+      this.compaction = store
+        .compact()
+        .catch((error) => this.log.warn({ err: describeError(error) }, 'compaction failed'))
+        .finally(() => (this.compaction = null));
+    }
   }
 
   private async releaseStore(): Promise<void> {
     const store = this.store;
     this.store = null;
+    await this.compaction;
     await store?.close().catch(() => undefined);
   }
 

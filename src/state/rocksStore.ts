@@ -84,6 +84,16 @@ export class RocksStore {
     return new Promise((resolve, reject) => this.db.batch(operations, {}, (error) => (error ? reject(error) : resolve())));
   }
 
+  /**
+   * Compacts the keys in [start, end]: the memtable is flushed and deleted entries are dropped from disk
+   * (RocksDB would otherwise keep them, and the write-ahead log, until its own compactions get there).
+   */
+  compact(start: string, end: string): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.db.compactRange(start, end, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
   close(): Promise<void> {
     return new Promise((resolve, reject) => this.db.close((error) => (error ? reject(error) : resolve())));
   }

@@ -22,6 +22,7 @@ declare module 'rocksdb' {
     }): Iterator;
     open(options: { createIfMissing?: boolean; errorIfExists?: boolean }, callback: Callback): void;
     close(callback: Callback): void;
+    compactRange(start: string, end: string, callback: Callback): void;
     get(key: Buffer | string, options: { asBuffer?: boolean; fillCache?: boolean }, callback: Callback<Buffer | string>): void;
     batch(operations: BatchOperation[], options: { sync?: boolean }, callback: Callback): void;
     getMany(keys: Array<Buffer | string>, options: { asBuffer?: boolean; fillCache?: boolean }, callback: Callback<Array<Buffer | undefined>>): void;

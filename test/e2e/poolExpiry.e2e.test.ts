@@ -56,7 +56,9 @@ test('a pool is retired after its slot: PoolExpired, tombstones, a marker; comma
   const slotStart = now + 1500;
   const slotEnd = now + 3000;
   const short = { type: 'DefinePool' as const, zone: 'north', slotStart, slotEnd, capacity: 10 };
-  expect((await client.submit({ ...short, poolId: 'soon-over', bookableUntil: slotEnd })).status).toBe('accepted');
+  expect((await client.submit({ ...short, poolId: 'soon-over', bookableUntil: slotEnd })).status).toBe(
+    'accepted',
+  );
   // Defined without its own cut-off: the default (one hour before the start) has already passed.
   expect((await client.submit({ ...short, poolId: 'cut-off' })).status).toBe('accepted');
   const later = { slotStart: now + 7 * 86_400_000, slotEnd: now + 7 * 86_400_000 + 7_200_000 };
@@ -66,7 +68,10 @@ test('a pool is retired after its slot: PoolExpired, tombstones, a marker; comma
   const released = await client.reserve('soon-over', 3);
   expect(kept.status).toBe('accepted');
   expect((await client.release(released.reservationId as string)).status).toBe('accepted');
-  expect(await client.reserve('cut-off', 1)).toMatchObject({ status: 'rejected', reasonCode: 'BOOKING_CLOSED' });
+  expect(await client.reserve('cut-off', 1)).toMatchObject({
+    status: 'rejected',
+    reasonCode: 'BOOKING_CLOSED',
+  });
   const nextWeek = await client.reserve('next-week', 4);
   expect(nextWeek.status).toBe('accepted');
 
@@ -120,7 +125,10 @@ test('a pool is retired after its slot: PoolExpired, tombstones, a marker; comma
   // their markers, so it answers the same.
   await first.stop();
   const second = await env.startProcessor('second');
-  expect(await client.reserve('soon-over', 1)).toMatchObject({ status: 'rejected', reasonCode: 'POOL_EXPIRED' });
+  expect(await client.reserve('soon-over', 1)).toMatchObject({
+    status: 'rejected',
+    reasonCode: 'POOL_EXPIRED',
+  });
   expect((await client.reserve('next-week', 1)).status).toBe('accepted');
   const restored = await second.metrics();
   expect(gauge(restored, 'capacity_processor_stored_entries', 'pool')).toBe(1);
@@ -141,7 +149,15 @@ test('markers are dropped after their retention: the pool is then unknown', asyn
   await env.startProcessor('only');
   const topics = topicNames(env.config.topicPrefix);
   const slotEnd = Date.now() + 1000;
-  await client.submit({ type: 'DefinePool', poolId: 'brief', zone: 'north', slotStart: slotEnd - 500, slotEnd, bookableUntil: slotEnd, capacity: 1 });
+  await client.submit({
+    type: 'DefinePool',
+    poolId: 'brief',
+    zone: 'north',
+    slotStart: slotEnd - 500,
+    slotEnd,
+    bookableUntil: slotEnd,
+    capacity: 1,
+  });
 
   // Reserves until the pool is forgotten: accepted, full, then (slot over) expired, then unknown.
   const codes: string[] = [];

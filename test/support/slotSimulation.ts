@@ -196,13 +196,17 @@ export async function simulateSlots(
         if (result?.status !== 'accepted') throw new Error(`definition refused: ${JSON.stringify(result)}`);
     };
     const bookDay = async (day: number) => {
-      const pools = slots.filter((s) => s.slotStart >= EPOCH + day * DAY && s.slotStart < EPOCH + (day + 1) * DAY);
+      const pools = slots.filter(
+        (s) => s.slotStart >= EPOCH + day * DAY && s.slotStart < EPOCH + (day + 1) * DAY,
+      );
       const reserves = pools.flatMap((pool) =>
         Array.from({ length: options.reservationsPerPool }, () => client?.reserve(pool.poolId, 1)),
       );
       const results = await Promise.all(reserves);
       const releases = results
-        .filter((r, i) => options.releaseEvery > 0 && (i + 1) % options.releaseEvery === 0 && r?.reservationId)
+        .filter(
+          (r, i) => options.releaseEvery > 0 && (i + 1) % options.releaseEvery === 0 && r?.reservationId,
+        )
         .map((r) => client?.release(r?.reservationId as string));
       for (const result of [...results, ...(await Promise.all(releases))])
         if (result?.status !== 'accepted') throw new Error(`booking refused: ${JSON.stringify(result)}`);

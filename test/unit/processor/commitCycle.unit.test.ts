@@ -122,7 +122,10 @@ test('nothing to decide commits nothing', async () => {
 
 test('the cycle decides with the processor clock it is given', async () => {
   const a = fakeTask(0);
-  await runCycle(new Map([[a as unknown as PartitionTask, commands(1)]]), deps(jest.fn(async () => new Map())));
+  await runCycle(
+    new Map([[a as unknown as PartitionTask, commands(1)]]),
+    deps(jest.fn(async () => new Map())),
+  );
   expect(a.decide).toHaveBeenCalledWith(expect.anything(), NOW);
 });
 
@@ -135,7 +138,12 @@ describe('punctuation', () => {
         if (expires.length === 0) return null;
         const overlay = new WriteOverlay(null as never);
         for (const poolId of expires) overlay.pools.set(poolId, null);
-        const records = expires.map((poolId) => ({ topic: 'app.events', partition, key: poolId, value: Buffer.from('x') }));
+        const records = expires.map((poolId) => ({
+          topic: 'app.events',
+          partition,
+          key: poolId,
+          value: Buffer.from('x'),
+        }));
         return { task: task as unknown as PartitionTask, records, overlay, handled: [], nextOffset: null };
       }),
       applyCommitted: jest.fn(async () => undefined),

@@ -84,7 +84,14 @@ test('due pools expire oldest first, at most the limit per punctuation, with eve
     [reservationIdFor('a', 'x'), reservationIdFor('a', 'y')].sort(),
   );
   expect([...overlay.reservations.values()]).toEqual([null, null]);
-  expect(overlay.markers.get('a')).toEqual({ poolId: 'a', zone: 'north', slotStart: 8 * HOUR, slotEnd: 10 * HOUR, version: 5, expiredAt: now });
+  expect(overlay.markers.get('a')).toEqual({
+    poolId: 'a',
+    zone: 'north',
+    slotStart: 8 * HOUR,
+    slotEnd: 10 * HOUR,
+    version: 5,
+    expiredAt: now,
+  });
 
   // Committed, the next punctuation takes the rest of the backlog.
   await store.commit(overlay, { changelogOffsets: {}, nextInputOffset: 0 });
