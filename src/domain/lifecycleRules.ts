@@ -20,7 +20,12 @@ export function bookableUntilOf(event: PoolDefined): number {
   return event.bookableUntil ?? event.slotStart;
 }
 
-/** Epoch ms as ISO-8601, for messages. A pure conversion, not a clock read. */
+/**
+ * Epoch ms as ISO-8601, for messages. A pure conversion, not a clock read. Times beyond what a Date holds
+ * (validation only asks for integers) are shown as numbers rather than thrown on: a message must not
+ * turn a rejection into a crash.
+ */
 export function isoTime(epochMs: number): string {
-  return new Date(epochMs).toISOString();
+  const date = new Date(epochMs);
+  return Number.isNaN(date.getTime()) ? `${epochMs} (epoch ms)` : date.toISOString();
 }

@@ -62,7 +62,9 @@ export const historyResponse = z.object({
       version: z.number().int().min(1).describe("The pool's version after the event"),
       type: z
         .string()
-        .describe('PoolDefined, CapacityChanged, CapacityReserved, CapacityReleased, PoolClosed'),
+        .describe(
+          'PoolDefined, CapacityChanged, CapacityReserved, CapacityReleased, PoolClosed, PoolExpired',
+        ),
       occurredAt: z.string().describe('ISO-8601'),
       commandId: z.string(),
       details: z.record(z.string(), z.union([z.string(), z.number()])),

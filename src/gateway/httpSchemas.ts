@@ -36,10 +36,21 @@ export const definePoolBody = z
     slotStart: isoTime,
     slotEnd: isoTime,
     capacity,
+    bookableUntil: isoTime
+      .optional()
+      .describe(
+        'Reservations are taken before this time, at most slotEnd (it may be inside the slot). Default: ' +
+          "slotStart minus the processor's booking cut-off (CAPACITY_BOOKING_CUTOFF_MS, 1 hour). Fixed when " +
+          'the pool is defined: a later PUT with another value is 409 POOL_ALREADY_DEFINED.',
+      ),
   })
   .refine((b) => Date.parse(b.slotEnd) > Date.parse(b.slotStart), {
     message: 'must be after slotStart',
     path: ['slotEnd'],
+  })
+  .refine((b) => b.bookableUntil === undefined || Date.parse(b.bookableUntil) <= Date.parse(b.slotEnd), {
+    message: 'must not be after slotEnd',
+    path: ['bookableUntil'],
   });
 
 export const changeCapacityBody = z.object({ capacity });
@@ -70,10 +81,13 @@ export const poolResponse = z.object({
   zone: z.string(),
   slotStart: z.string().describe('ISO-8601'),
   slotEnd: z.string().describe('ISO-8601'),
+  bookableUntil: z
+    .string()
+    .describe('ISO-8601: reservations are taken before this time (409 BOOKING_CLOSED from then on)'),
   capacity: z.number().int(),
   reserved: z.number().int(),
   available: z.number().int().min(0),
-  status: z.enum(['open', 'closed']),
+  status: z.enum(['open', 'closed', 'expired']),
   version: z.number().int().min(1),
 });
 

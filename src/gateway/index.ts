@@ -1,7 +1,9 @@
 export { Gateway } from './gateway';
 export { createGatewayApp } from './gatewayApp';
 export { openApiDocument } from './openapi';
-export { problemMiddleware } from './problems';
+export { HttpProblem, problemMiddleware, REJECTION_STATUS, rejectionProblem } from './problems';
+export { definePoolBody, poolResponse } from './httpSchemas';
+export { poolView } from './routes';
 export { InFlightLimiter } from './inFlightLimiter';
 export type { InFlightLimiterHooks } from './inFlightLimiter';
 export { CoalescingStream, encodeSseEvent, sseComment } from './sse';

@@ -49,6 +49,10 @@ const reserveKeyHeader = {
     'timeout or a lost response reserves again. Send a key (e.g. the order id) whenever you may retry; the ' +
     'key used (generated when absent) is returned in the Idempotency-Key response header.',
 };
+/** A command for an expired pool (ADR 12): the pool is history, a new slot needs a new pool id. */
+const gone = {
+  '410': problem('POOL_EXPIRED: the pool expired after its slot ended; define the slot under a new pool id'),
+};
 const common = {
   '400': problem('invalid request (the detail names the field)'),
   '503': problem(
@@ -110,7 +114,11 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '201': ok('pool created', s.poolResponse),
             '200': ok('capacity changed or unchanged', s.poolResponse),
-            '409': problem('POOL_ALREADY_DEFINED with another zone or slot, or POOL_CLOSED'),
+            '409': problem(
+              'POOL_ALREADY_DEFINED with another zone, slot or bookableUntil; POOL_CLOSED; or SLOT_ENDED: ' +
+                'the slot has ended (a new pool, or a capacity change of an existing one)',
+            ),
+            ...gone,
             ...v1,
           },
         },
@@ -138,7 +146,8 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': ok('the pool with its new capacity (also when unchanged)', s.poolResponse),
             '404': problem('POOL_NOT_FOUND'),
-            '409': problem('POOL_CLOSED'),
+            '409': problem('POOL_CLOSED, or SLOT_ENDED: the slot has ended, its capacity is settled'),
+            ...gone,
             ...v1,
           },
         },
@@ -151,13 +160,14 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': ok('the closed pool', s.poolResponse),
             '404': problem('POOL_NOT_FOUND'),
+            ...gone,
             ...v1,
           },
         },
       },
       '/v1/availability': {
         post: {
-          summary: 'Open pools in a zone with room, by slot start',
+          summary: 'Open pools in a zone with room, still before their booking cut-off, by slot start',
           ...needs('reader'),
           requestBody: body(s.availabilityBody),
           responses: { '200': ok('matching pools', s.availabilityResponse), ...v1 },
@@ -179,7 +189,11 @@ export function openApiDocument(): Record<string, unknown> {
               s.reservationResponse,
             ),
             '404': problem('POOL_NOT_FOUND'),
-            '409': problem('INSUFFICIENT_CAPACITY or POOL_CLOSED'),
+            '409': problem(
+              'INSUFFICIENT_CAPACITY, POOL_CLOSED, or BOOKING_CLOSED: the pool is past its bookableUntil ' +
+                '(a retry of an existing reservation is still answered 200)',
+            ),
+            ...gone,
             '422': problem('IDEMPOTENCY_KEY_REUSED: the key already names a reservation of other units'),
             ...v1,
           },
@@ -196,6 +210,10 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': ok('released (also on repeat)', s.releaseResponse),
             '404': problem('RESERVATION_NOT_FOUND'),
+            '409': problem(
+              'SLOT_ENDED: the slot has ended, its reservations are settled (a repeat of a release is still 200)',
+            ),
+            ...gone,
             ...v1,
           },
         },

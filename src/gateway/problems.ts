@@ -2,7 +2,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
 import { ResultTimeoutError } from '../client';
-import { InvalidReservationIdError } from '../domain';
+import type { CommandResult } from '../contracts';
+import { InvalidReservationIdError, type RejectionCode } from '../domain';
 import { CapacityError, describeError, OverloadedError, UnavailableError } from '../errors';
 import type { Logger } from '../observability';
 
@@ -29,6 +30,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Content Too Large',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
@@ -36,8 +38,11 @@ const TITLES: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-/** HTTP status of each domain rejection code. */
-export const REJECTION_STATUS: Record<string, number> = {
+/**
+ * HTTP status of each domain rejection code; the problem type is `/problems/<code in kebab case>`. An
+ * expired pool is gone for good (410): its id cannot be booked or redefined while its marker exists.
+ */
+export const REJECTION_STATUS: Readonly<Record<RejectionCode, number>> = {
   INVALID_COMMAND: 400,
   POOL_NOT_FOUND: 404,
   RESERVATION_NOT_FOUND: 404,
@@ -46,7 +51,20 @@ export const REJECTION_STATUS: Record<string, number> = {
   INSUFFICIENT_CAPACITY: 409,
   VERSION_CONFLICT: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
+  BOOKING_CLOSED: 409,
+  SLOT_ENDED: 409,
+  POOL_EXPIRED: 410,
 };
+
+/**
+ * The problem a rejected command result becomes. A code the gateway does not know (a processing code such
+ * as UNDECODABLE, or one from a newer processor) is a 500: the client cannot fix it.
+ */
+export function rejectionProblem(result: CommandResult): HttpProblem {
+  const code = result.reasonCode ?? 'REJECTED';
+  const status = (REJECTION_STATUS as Readonly<Record<string, number>>)[code] ?? 500;
+  return new HttpProblem(status, code, result.message ?? 'rejected', { commandId: result.commandId });
+}
 
 export function validationProblem(error: z.ZodError, where: string): HttpProblem {
   const detail = error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ');

@@ -18,7 +18,7 @@ import {
 } from './httpSchemas';
 import { principalOf, type AccessControl } from './accessControl';
 import type { InFlightLimiter } from './inFlightLimiter';
-import { HttpProblem, REJECTION_STATUS, RETRY_AFTER_SECONDS, validationProblem } from './problems';
+import { HttpProblem, rejectionProblem, RETRY_AFTER_SECONDS, validationProblem } from './problems';
 
 export interface RouteDeps {
   readonly client: CapacityClient;
@@ -47,6 +47,7 @@ export function poolView(pool: Pool) {
     zone: pool.zone,
     slotStart: new Date(pool.slotStart).toISOString(),
     slotEnd: new Date(pool.slotEnd).toISOString(),
+    bookableUntil: new Date(pool.bookableUntil).toISOString(),
     capacity: pool.capacity,
     reserved: pool.reserved,
     available: availableOf(pool),
@@ -64,13 +65,6 @@ const idempotencyKey = (request: Request): string => {
   }
   return key;
 };
-
-function rejected(result: CommandResult): HttpProblem {
-  const status = REJECTION_STATUS[result.reasonCode ?? ''] ?? 500;
-  return new HttpProblem(status, result.reasonCode ?? 'REJECTED', result.message ?? 'rejected', {
-    commandId: result.commandId,
-  });
-}
 
 export function v1Routes(deps: RouteDeps): Router {
   const router = Router();
@@ -97,7 +91,7 @@ export function v1Routes(deps: RouteDeps): Router {
         },
         'pool change',
       );
-    if (result.status === 'rejected') throw rejected(result);
+    if (result.status === 'rejected') throw rejectionProblem(result);
     return result;
   };
 
@@ -124,6 +118,8 @@ export function v1Routes(deps: RouteDeps): Router {
         slotStart: Date.parse(body.slotStart),
         slotEnd: Date.parse(body.slotEnd),
         capacity: body.capacity,
+        // Absent: the processor's default cut-off (slotStart - CAPACITY_BOOKING_CUTOFF_MS) applies.
+        ...(body.bookableUntil === undefined ? {} : { bookableUntil: Date.parse(body.bookableUntil) }),
       },
       request,
       response,
@@ -183,6 +179,8 @@ export function v1Routes(deps: RouteDeps): Router {
       from: body.from ? Date.parse(body.from) : null,
       to: body.to ? Date.parse(body.to) : null,
       units: body.units,
+      // A pool past its cut-off would only answer BOOKING_CLOSED: do not offer it.
+      bookableAt: Date.now(),
     });
     const status = readModel.status();
     response.json({

@@ -9,6 +9,11 @@ export interface AvailabilityQuery {
   /** Slot start before (exclusive), epoch ms. */
   readonly to: number | null;
   readonly units: number;
+  /**
+   * Leave out pools whose booking has closed at this time (epoch ms, `bookableUntil <= bookableAt`): a
+   * reserve would only be BOOKING_CLOSED. Omitted or null: no cut-off filter.
+   */
+  readonly bookableAt?: number | null;
 }
 
 /** Called with each pool change the index applies (not with stale versions it ignores); null = deleted. */
@@ -83,12 +88,18 @@ export class AvailabilityIndex {
     if (at >= 0) zone.pools.splice(at, 1);
   }
 
-  /** Open pools in the zone whose slot starts in [from, to) with at least `units` available, by slot start. */
+  /**
+   * Open pools in the zone whose slot starts in [from, to) with at least `units` available, by slot start;
+   * with `bookableAt`, only those still bookable then. Closed and expired pools are never offered.
+   */
   query(q: AvailabilityQuery): Pool[] {
-    return this.inRange(q.zone, q.from, q.to).filter((p) => p.status === 'open' && availableOf(p) >= q.units);
+    const at = q.bookableAt ?? null;
+    return this.inRange(q.zone, q.from, q.to).filter(
+      (p) => p.status === 'open' && availableOf(p) >= q.units && (at === null || at < p.bookableUntil),
+    );
   }
 
-  /** Every pool of the zone whose slot starts in [from, to), full and closed ones too, by slot start. */
+  /** Every pool of the zone whose slot starts in [from, to), full, closed and past their cut-off too. */
   inRange(zoneName: string, from: number | null, to: number | null): Pool[] {
     const zone = this.zones.get(zoneName);
     if (!zone) return [];

@@ -31,6 +31,12 @@ describe('DefinePool of a slot that has ended', () => {
       .thenRejected('SLOT_ENDED', `pool ${POOL} cannot be defined: its slot ended at ${iso(SLOT_END)}`);
   });
 
+  it('names a slot end beyond what a Date holds as a number instead of failing', () => {
+    given([])
+      .when(envelope(definePool({ slotStart: -9e15 - 2, slotEnd: -9e15 })))
+      .thenRejected('SLOT_ENDED', 'its slot ended at -9000000000000000 (epoch ms)');
+  });
+
   it('a new pool whose slot has started but not ended is defined (its cut-off may have passed)', () => {
     given([])
       .when(envelope(definePool()), SLOT_END - 1)

@@ -27,6 +27,21 @@ test('inRange lists every pool of the zone in [from, to), full and closed ones t
   expect(index.query({ zone: 'north', from: 10, to: 40, units: 1 }).map((p) => p.poolId)).toEqual(['a']);
 });
 
+test('with bookableAt, query leaves out pools whose booking has closed by then (at the cut-off itself too)', () => {
+  const index = new AvailabilityIndex();
+  index.apply('early', pool('early', 100, { bookableUntil: 50 }));
+  index.apply('late', pool('late', 200, { bookableUntil: 150 }));
+  index.apply('expired', pool('expired', 300, { bookableUntil: 1_000, status: 'expired' }));
+  const ids = (bookableAt: number | null) =>
+    index.query({ zone: 'north', from: null, to: null, units: 1, bookableAt }).map((p) => p.poolId);
+  expect(ids(null)).toEqual(['early', 'late']);
+  expect(ids(49)).toEqual(['early', 'late']);
+  expect(ids(50)).toEqual(['late']);
+  expect(ids(150)).toEqual([]);
+  // An expired pool is never offered; inRange (the planner's view) still lists everything it holds.
+  expect(index.inRange('north', null, null).map((p) => p.poolId)).toEqual(['early', 'late', 'expired']);
+});
+
 test('change listeners hear each applied change (not stale versions) until they unsubscribe', () => {
   const index = new AvailabilityIndex();
   const heard: Array<[string, number | null]> = [];
