@@ -5,7 +5,7 @@
 //   3. decide each cycle's commands into an overlay and records; the processor commits every task's
 //      records and offsets in one transaction; only then is the overlay written to RocksDB (`applyCommitted`).
 import type { LifecycleConfig } from '../config';
-import { changelogTopics, type CommandResult, type Serdes, type TopicNames } from '../contracts';
+import { changelogTopics, type Serdes, type TopicNames } from '../contracts';
 import type { CommandEnvelope } from '../domain';
 import { describeError } from '../errors';
 import type { GroupMember, Kafka, OffsetReader, OutRecord, WrittenOffsets } from '../kafka';
@@ -14,6 +14,7 @@ import { WriteOverlay, type StoreCounts, type TaskStore } from '../state';
 import { handleCommand, keysOf, type HandledCommand, type RawCommand } from './commandHandler';
 import type { ProcessorMetrics } from './processorMetrics';
 import { expireDue } from './taskExpiry';
+import { TaskRecords } from './taskRecords';
 import { restoreTask } from './taskRestore';
 
 export interface TaskDeps {
@@ -68,12 +69,14 @@ export class PartitionTask {
   private compaction: Promise<unknown> | null = null;
   private changelogOffsets: Record<string, number> = {};
   private readonly log: Logger;
+  private readonly records: TaskRecords;
 
   constructor(
     readonly partition: number,
     private readonly deps: TaskDeps,
   ) {
     this.log = deps.logger.child({ partition });
+    this.records = new TaskRecords(partition, deps);
     this.ready = this.initialise();
   }
 
@@ -153,7 +156,7 @@ export class PartitionTask {
     const pending = messages.filter((m) => this.nextOffset === null || m.offset >= this.nextOffset);
     const last = pending[pending.length - 1];
     if (!last || this.state !== 'ready' || !this.store) return null;
-    const { serdes, topics } = this.deps;
+    const { serdes } = this.deps;
     const overlay = new WriteOverlay(this.store);
     const decoded = new Map<Buffer | null, Promise<CommandEnvelope>>();
     for (const message of pending) {
@@ -180,27 +183,14 @@ export class PartitionTask {
     };
     const records: OutRecord[] = [];
     const handled: HandledCommand[] = [];
-    const own = (topic: string, key: string | Buffer | null, value: Buffer | null, headers = {}) =>
-      records.push(this.record(topic, key, value, headers));
     for (const message of pending) {
       const outcome = await handleCommand(message, overlay, ctx);
       handled.push(outcome);
-      for (const event of outcome.events) own(topics.events, event.poolId, serdes.event.encode(event));
-      // Results on the task's own partition: a read_committed reader sees a partition only up to its
-      // oldest open transaction, so results spread over every partition would wait for other instances.
-      if (outcome.result)
-        own(topics.commandResults, outcome.result.commandId, this.encodeResult(outcome.result));
-      if (outcome.deadLetter) {
-        own(topics.deadLetters, message.key, message.value, {
-          'capacity-error-code': outcome.deadLetter.code,
-          'capacity-error-reason': outcome.deadLetter.reason.slice(0, 1000),
-          'capacity-source-topic': topics.commands,
-          'capacity-source-partition': String(this.partition),
-          'capacity-source-offset': String(message.offset),
-        });
-      }
+      for (const event of outcome.events) records.push(this.records.event(event));
+      if (outcome.result) records.push(this.records.result(outcome.result));
+      if (outcome.deadLetter) records.push(this.records.deadLetter(message, outcome.deadLetter));
     }
-    records.push(...this.changelogRecords(overlay));
+    records.push(...this.records.changelogs(overlay));
     return { task: this, records, overlay, handled, nextOffset: last.offset + 1 };
   }
 
@@ -214,56 +204,14 @@ export class PartitionTask {
     const overlay = new WriteOverlay(this.store);
     const { events } = await expireDue(this.store, overlay, now, this.deps.lifecycle);
     if (overlay.size === 0) return null;
-    const records = [
-      ...events.map((event) =>
-        this.record(this.deps.topics.events, event.poolId, this.deps.serdes.event.encode(event)),
-      ),
-      ...this.changelogRecords(overlay),
-    ];
+    const records = [...events.map((e) => this.records.event(e)), ...this.records.changelogs(overlay)];
     if (events.length > 0) this.log.info({ pools: events.map((e) => e.poolId) }, 'pools expired');
     return { task: this, records, overlay, handled: [], nextOffset: null };
-  }
-
-  /**
-   * The changelogs are compacted: only each key's last state in this cycle is written (what Kafka Streams'
-   * record cache does), a deletion as a tombstone. The journal keeps every event.
-   */
-  private changelogRecords(overlay: WriteOverlay): OutRecord[] {
-    const { serdes, topics } = this.deps;
-    const records: OutRecord[] = [];
-    for (const [poolId, pool] of overlay.pools)
-      records.push(this.record(topics.poolState, poolId, pool && serdes.poolState.encode(pool)));
-    for (const [id, reservation] of overlay.reservations)
-      records.push(
-        this.record(topics.reservations, id, reservation && serdes.reservation.encode(reservation)),
-      );
-    for (const [poolId, marker] of overlay.markers)
-      records.push(this.record(topics.expiredPools, poolId, marker && serdes.expiredPool.encode(marker)));
-    return records;
-  }
-
-  private record(
-    topic: string,
-    key: string | Buffer | null,
-    value: Buffer | null,
-    headers: Record<string, string> = {},
-  ): OutRecord {
-    return {
-      topic,
-      partition: this.partition,
-      key,
-      value,
-      headers: { ...headers, 'capacity-writer': this.deps.writerId },
-    };
   }
 
   /** What the task's store holds (null while it has none). */
   async storedEntries(): Promise<StoreCounts | null> {
     return this.state === 'ready' && this.store ? this.store.counts() : null;
-  }
-
-  private encodeResult(result: CommandResult): Buffer {
-    return this.deps.serdes.result.encode(result);
   }
 
   /** Kafka has the cycle's transaction: only now may the local state move forward. */
