@@ -188,7 +188,7 @@ test('capacity tail prints decoded records as JSON lines', async () => {
         slotStart: history.events[3]?.event.type === 'PoolDefined' ? history.events[3].event.slotStart : 0,
         slotEnd: history.states[3]?.slotEnd,
         capacity: 1000,
-        bookableUntil: null,
+        bookableUntil: null, // ADR 12's field: this history's PoolDefined events have none (as before ADR 12)
       },
     },
   });

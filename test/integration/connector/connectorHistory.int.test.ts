@@ -1,28 +1,18 @@
 // Pool history against real Kafka, the real registry and both real sinks (ADR 12):
 // - a connector down longer than pool-state's compaction finds only each pool's latest states in the
-//   changelog, yet pool_versions has every version, folded from the journal as the domain's evolve does;
+//   changelog (and the tombstones of the pools that expired), yet pool_versions has every version, folded
+//   from the journal as the domain's evolve does, PoolExpired included;
 // - an expired pool: PoolExpired is a normal journal row, the pool-state tombstone a row marked tombstone;
 // - a PostgreSQL warehouse created by the previous connector is migrated in place.
 // The compaction is real: pool-state is created with tiny segments and a cleaner that runs as soon as the
 // broker's (log.cleaner.backoff.ms=5000 in the local stack) allows; the shared broker is not reconfigured.
-import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
-import avro from 'avsc';
 import { loadConfig, type Config } from '../../../src/config';
 import { Connector, loadConnectorConfig, type Warehouse } from '../../../src/connector';
-import { AVRO_OPTIONS, createRegistry, topicNames, topicSpecs } from '../../../src/contracts';
+import { topicNames, topicSpecs } from '../../../src/contracts';
 import { evolve, initialState, type EventEnvelope, type Pool, type PoolState } from '../../../src/domain';
 import { createKafka, ensureTopics, partitionForKey, readToEnd } from '../../../src/kafka';
 import { createLogger } from '../../../src/observability';
-import {
-  eventSchemaWithExpiry,
-  expectedVersions,
-  journalEventToAvro,
-  normaliseVersion,
-  poolStateSchemaWithExpiry,
-  poolStateToAvro,
-  POOL_VERSIONS_QUERY,
-  type JournalEvent,
-} from '../../support/expirySchemas';
+import { expectedVersions, normaliseVersion, POOL_VERSIONS_QUERY } from '../../support/poolVersions';
 import { uniqueName } from '../../support/names';
 import { freePort } from '../../support/serviceProcess';
 import {
@@ -94,14 +84,23 @@ async function loadWarehouse(
   return { warehouse, connector };
 }
 
-/** Pool `p`'s journal: defined, then reserves, releases and capacity changes; every third pool is closed. */
+/** Pools whose last event is PoolExpired (every third, from the second): pools 1 and 4. */
+const expires = (p: number) => p % 3 === 1;
+
+/**
+ * Pool `p`'s journal: defined, then reserves, releases and capacity changes; every third pool is closed,
+ * every third (another) expires a day after its slot, as the processor's punctuation decides it.
+ */
 function journalOf(prefix: string, p: number): EventEnvelope[] {
   const poolId = `${prefix}-pool-${p}`;
   const events: EventEnvelope[] = [];
   const open: { id: string; units: number }[] = [];
   let capacity = 20;
   for (let v = 1; v <= VERSIONS; v++) {
-    const occurredAt = Date.UTC(2026, 11, 1, 8) + p * 1000 + v * 60_000;
+    const expiry = v === VERSIONS && expires(p);
+    const occurredAt = expiry
+      ? SLOT + 7_200_000 + 86_400_000 + p * 1000
+      : Date.UTC(2026, 11, 1, 8) + p * 1000 + v * 60_000;
     let event: EventEnvelope['event'];
     if (v === 1)
       event = {
@@ -110,8 +109,11 @@ function journalOf(prefix: string, p: number): EventEnvelope[] {
         slotStart: SLOT,
         slotEnd: SLOT + 7_200_000,
         capacity,
+        // Half of them resolved by the processor (one hour before the slot), half written before ADR 12.
+        bookableUntil: p % 2 === 0 ? SLOT - 3_600_000 : null,
       };
     else if (v === VERSIONS && p % 3 === 0) event = { type: 'PoolClosed' };
+    else if (expiry) event = { type: 'PoolExpired' };
     else if (v % 5 === 0) {
       event = { type: 'CapacityChanged', capacity: capacity - 8, previousCapacity: capacity };
       capacity -= 8;
@@ -128,12 +130,15 @@ function journalOf(prefix: string, p: number): EventEnvelope[] {
   return events;
 }
 
-/** The pool-state record after each event: what the processor writes next to it. */
-function statesOf(events: readonly EventEnvelope[]): Pool[] {
+/**
+ * The pool-state record after each event: what the processor writes next to it. An expired pool's record
+ * is a tombstone (null), never a state with status EXPIRED.
+ */
+function statesOf(events: readonly EventEnvelope[]): (Pool | null)[] {
   let state: PoolState = initialState;
   return events.map((e) => {
     state = evolve(state, e);
-    return state.pool as Pool;
+    return e.event.type === 'PoolExpired' ? null : (state.pool as Pool);
   });
 }
 
@@ -181,21 +186,48 @@ describe('a connector down longer than pool-state compaction', () => {
     );
     const kafka = createKafka(config, { clientId: uniqueName('hist-admin'), logger: createLogger('error') });
     await ensureTopics(kafka, specs, 1);
-    const topics: TopicEnv = await topicEnv(config, {});
+    const topics: TopicEnv = await topicEnv(config, {}); // registers the real schemas
+    const names = topicNames(prefix);
+    const producer = kafka.kafkaJS.producer({ kafkaJS: { idempotent: true, acks: -1 } });
+    await producer.connect();
     try {
       const pools = Array.from({ length: POOLS }, (_, p) => journalOf(prefix, p));
       journal = pools.flat();
       const states = pools.map(statesOf);
       // Round v writes version v of every pool, each round into a new segment (rolled when the segment is
       // older than segment.ms at the next append): older versions end up in segments the cleaner may clean.
+      // The expired pools' last round is the expiry's tombstone, in the active segment (never cleaned).
       for (let v = 0; v < VERSIONS; v++) {
-        await topics.produce({
-          events: pools.map((events) => events[v] as EventEnvelope),
-          states: states.map((s) => s[v] as Pool),
+        const events = pools.map((events) => events[v] as EventEnvelope);
+        const partition = (e: EventEnvelope) => partitionForKey(e.poolId, PARTITIONS);
+        await producer.sendBatch({
+          topicMessages: [
+            {
+              topic: names.events,
+              messages: events.map((e) => ({
+                key: e.poolId,
+                value: topics.serdes.event.encode(e),
+                partition: partition(e),
+              })),
+            },
+            {
+              topic: names.poolState,
+              messages: events.map((e, p) => {
+                const state = states[p]?.[v] ?? null;
+                return {
+                  key: e.poolId,
+                  value: state === null ? null : topics.serdes.poolState.encode(state),
+                  partition: partition(e),
+                  ...(state === null ? { timestamp: String(e.occurredAt) } : {}),
+                };
+              }),
+            },
+          ],
         });
         await sleep(150);
       }
     } finally {
+      await producer.disconnect();
       await topics.close();
     }
     // Wait until the broker has compacted pool-state: every pool down to its last two versions at most (the
@@ -216,30 +248,47 @@ describe('a connector down longer than pool-state compaction', () => {
     async (kind) => {
       const { warehouse } = await loadWarehouse(kind, prefix);
 
-      // The changelog feed lost the intermediate states: the outage outlasted the compaction.
-      const states = await warehouse.query(
-        'SELECT pool_id, version, capacity, reserved, available, status FROM pool_state_history ORDER BY pool_id, version',
+      // The changelog feed lost the intermediate states: the outage outlasted the compaction. An expired
+      // pool's last record is its tombstone.
+      const rows = await warehouse.query(
+        'SELECT pool_id, version, capacity, reserved, available, status, tombstone FROM pool_state_history ' +
+          'ORDER BY pool_id, kafka_offset',
       );
+      const states = rows.filter((r) => !r.tombstone).map(({ tombstone: _, ...s }) => s);
       expect(states).toHaveLength(compactedStates);
       expect(states.length).toBeLessThan(POOLS * VERSIONS);
-      const statesOfPool = (poolId: string) =>
-        states.filter((s) => s.pool_id === poolId).map((s) => Number(s.version));
+      const expiredPools = Array.from({ length: POOLS }, (_, p) => p)
+        .filter(expires)
+        .map((p) => `${prefix}-pool-${p}`);
+      expect(expiredPools).toHaveLength(2);
+      expect(rows.filter((r) => r.tombstone).map((r) => [r.pool_id, r.version])).toEqual(
+        expiredPools.map((id) => [id, null]),
+      );
       for (let p = 0; p < POOLS; p++) {
-        const versions = statesOfPool(`${prefix}-pool-${p}`);
-        expect(versions.at(-1)).toBe(VERSIONS);
+        const poolId = `${prefix}-pool-${p}`;
+        const versions = states.filter((s) => s.pool_id === poolId).map((s) => Number(s.version));
         expect(versions.filter((v) => v < VERSIONS - 1)).toEqual([]);
+        if (expires(p)) {
+          expect(versions).toEqual([VERSIONS - 1]); // the state before the expiry, then the tombstone
+          expect(rows.filter((r) => r.pool_id === poolId).at(-1)?.tombstone).toBe(true);
+        } else expect(versions.at(-1)).toBe(VERSIONS);
       }
 
       // The journal kept everything: every version 1..N of every pool, with the state evolve folds.
       const versions = (await warehouse.query(`${POOL_VERSIONS_QUERY} ORDER BY pool_id, version`)).map(
         normaliseVersion,
       );
-      const expected = expectedVersions(journal as JournalEvent[]).sort((a, b) =>
+      const expected = expectedVersions(journal).sort((a, b) =>
         a.pool_id === b.pool_id ? a.version - b.version : a.pool_id < b.pool_id ? -1 : 1,
       );
       expect(versions).toHaveLength(POOLS * VERSIONS);
       expect(versions).toEqual(expected);
-      expect(new Set(versions.map((v) => v.status))).toEqual(new Set(['open', 'closed']));
+      expect(new Set(versions.map((v) => v.status))).toEqual(new Set(['open', 'closed', 'expired']));
+      for (const poolId of expiredPools) {
+        const last = versions.filter((v) => v.pool_id === poolId).at(-1);
+        expect(last).toMatchObject({ version: VERSIONS, event_type: 'PoolExpired', status: 'expired' });
+      }
+      expect(new Set(versions.map((v) => v.bookable_until))).toEqual(new Set([SLOT - 3_600_000, SLOT]));
 
       // Where both have a version, they agree (the changelog's status is the Avro enum, upper case).
       for (const s of states) {
@@ -267,30 +316,15 @@ test.each<SinkKind>(['duckdb', 'postgres'])(
       CAPACITY_TOPIC_PREFIX: prefix,
       CAPACITY_PARTITIONS: String(PARTITIONS),
     });
-    const topics = await topicEnv(config, {}); // creates the topics, registers this branch's schemas
+    const topics = await topicEnv(config, {}); // creates the topics, registers the real schemas
     cleanups.push(() => topics.close());
     const names = topicNames(prefix);
-    // The schemas as ADR 12 extends them, registered as the next versions of the subjects.
-    const registry = createRegistry({ url: config.registryUrl, auth: config.registryAuth });
-    const register = async (topic: string, schema: avro.Schema) => {
-      const { id } = await registry.register(
-        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-        { subject: `${topic}-value`, compatibility: COMPATIBILITY.BACKWARD_TRANSITIVE },
-      );
-      const type = avro.Type.forSchema(schema, { ...AVRO_OPTIONS });
-      return (record: unknown) => {
-        const header = Buffer.alloc(5);
-        header.writeInt32BE(id, 1);
-        return Buffer.concat([header, type.toBuffer(record)]);
-      };
-    };
-    const eventFrame = await register(names.events, eventSchemaWithExpiry());
-    const stateFrame = await register(names.poolState, poolStateSchemaWithExpiry());
+    const { serdes } = topics;
 
     const poolId = `${prefix}-pool`;
     const t = Date.UTC(2026, 11, 1, 8);
     const bookableUntil = SLOT - 1_800_000;
-    const journal: JournalEvent[] = [
+    const journal: EventEnvelope[] = [
       {
         poolId,
         version: 1,
@@ -302,8 +336,8 @@ test.each<SinkKind>(['duckdb', 'postgres'])(
           slotStart: SLOT,
           slotEnd: SLOT + 7_200_000,
           capacity: 5,
+          bookableUntil,
         },
-        bookableUntil,
       },
       {
         poolId,
@@ -314,7 +348,7 @@ test.each<SinkKind>(['duckdb', 'postgres'])(
       },
       { poolId, version: 3, commandId: 'expiry', occurredAt: t + 120_000, event: { type: 'PoolExpired' } },
     ];
-    const states = statesOf(journal.slice(0, 2) as EventEnvelope[]);
+    const states = statesOf(journal.slice(0, 2)) as Pool[];
     const partition = partitionForKey(poolId, PARTITIONS);
     const kafka = createKafka(config, { clientId: uniqueName('expire'), logger: createLogger('error') });
     const producer = kafka.kafkaJS.producer({ kafkaJS: { idempotent: true, acks: -1 } });
@@ -322,16 +356,12 @@ test.each<SinkKind>(['duckdb', 'postgres'])(
     try {
       await producer.send({
         topic: names.events,
-        messages: journal.map((e) => ({ key: poolId, value: eventFrame(journalEventToAvro(e)), partition })),
+        messages: journal.map((e) => ({ key: poolId, value: serdes.event.encode(e), partition })),
       });
       await producer.send({
         topic: names.poolState,
         messages: [
-          ...states.map((s) => ({
-            key: poolId,
-            value: stateFrame(poolStateToAvro(s, { bookableUntil })),
-            partition,
-          })),
+          ...states.map((s) => ({ key: poolId, value: serdes.poolState.encode(s), partition })),
           { key: poolId, value: null, partition, timestamp: String(t + 120_000) }, // the expiry's tombstone
         ],
       });

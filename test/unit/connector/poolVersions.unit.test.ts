@@ -14,62 +14,60 @@ import {
   Warehouse,
   type WarehouseRow,
 } from '../../../src/connector';
-import { AVRO_OPTIONS, readSchema } from '../../../src/contracts';
+import { AVRO_OPTIONS, eventToAvro, poolToAvro, readSchema } from '../../../src/contracts';
+import type { Event, EventEnvelope } from '../../../src/domain';
 import {
-  eventSchemaWithExpiry,
   expectedVersions,
-  journalEventToAvro,
   normaliseVersion,
   POOL_VERSIONS_QUERY,
-  type JournalEvent,
-} from '../../support/expirySchemas';
+  type ForeignEvent,
+} from '../../support/poolVersions';
 
 const T = Date.UTC(2026, 11, 1, 8);
 const SLOT = Date.UTC(2026, 11, 2, 10);
 const MIN = 60_000;
 
-function journal(): JournalEvent[] {
-  const e = (poolId: string, version: number, at: number, event: unknown, extra = {}): JournalEvent =>
-    ({
-      poolId,
-      version,
-      commandId: `c-${poolId}-${at}`,
-      occurredAt: T + at * MIN,
-      event,
-      ...extra,
-    }) as JournalEvent;
-  const defined = (capacity: number) => ({
+function journal(): EventEnvelope[] {
+  const e = (poolId: string, version: number, at: number, event: Event): EventEnvelope => ({
+    poolId,
+    version,
+    commandId: `c-${poolId}-${at}`,
+    occurredAt: T + at * MIN,
+    event,
+  });
+  const defined = (capacity: number, bookableUntil: number | null): Event => ({
     type: 'PoolDefined',
     zone: 'north',
     slotStart: SLOT,
     slotEnd: SLOT + 120 * MIN,
     capacity,
+    bookableUntil,
   });
   return [
-    e('a', 1, 1, defined(10), { bookableUntil: SLOT - 30 * MIN }),
+    e('a', 1, 1, defined(10, SLOT - 30 * MIN)),
     e('a', 2, 2, { type: 'CapacityReserved', reservationId: 'r1.a.1', units: 4, requestId: 'q1' }),
     e('a', 3, 3, { type: 'CapacityReserved', reservationId: 'r1.a.2', units: 3, requestId: 'q2' }),
     e('a', 4, 4, { type: 'CapacityChanged', capacity: 5, previousCapacity: 10 }), // oversubscribed
     e('a', 5, 5, { type: 'CapacityReleased', reservationId: 'r1.a.2', units: 3 }),
     e('a', 6, 6, { type: 'PoolClosed' }),
     e('a', 7, 7, { type: 'PoolExpired' }),
-    e('b', 1, 1, defined(6)), // no bookableUntil: an event written before ADR 12
+    e('b', 1, 1, defined(6, null)), // no bookableUntil: an event written before ADR 12
     e('b', 2, 2, { type: 'CapacityReserved', reservationId: 'r1.b.1', units: 2, requestId: 'q3' }),
     e('b', 3, 3, { type: 'CapacityChanged', capacity: 9, previousCapacity: 6 }),
     e('b', 4, 4, { type: 'CapacityReserved', reservationId: 'r1.b.2', units: 1, requestId: 'q4' }),
-    e('c', 1, 1, defined(3)),
+    e('c', 1, 1, defined(3, null)),
     e('c', 2, 2, { type: 'CapacityReserved', reservationId: 'r1.c.1', units: 2, requestId: 'q5' }),
     e('c', 3, 3, { type: 'PoolExpired' }),
-    e('c', 1, 50, defined(8), { bookableUntil: SLOT }), // the id defined again: a second lifetime
+    e('c', 1, 50, defined(8, SLOT)), // the id defined again: a second lifetime
     e('c', 2, 51, { type: 'CapacityReserved', reservationId: 'r1.c.2', units: 1, requestId: 'q6' }),
   ];
 }
 
-const schema = eventSchemaWithExpiry();
-const type = avro.Type.forSchema(schema, { ...AVRO_OPTIONS });
-const rowsOf = (events: readonly JournalEvent[]): WarehouseRow[] =>
+// The real event schema and mapping (what the processor's serde writes).
+const type = avro.Type.forSchema(readSchema('event'), { ...AVRO_OPTIONS });
+const rowsOf = (events: readonly EventEnvelope[]): WarehouseRow[] =>
   events.map((event, offset) => {
-    const value = type.fromBuffer(type.toBuffer(journalEventToAvro(event))) as Record<string, unknown>;
+    const value = type.fromBuffer(type.toBuffer(eventToAvro(event))) as Record<string, unknown>;
     return eventRow({ topic: 't.events', partition: 0, offset }, { schemaId: 9, type, value });
   });
 
@@ -89,7 +87,7 @@ test('pool_versions folds the journal like evolve: every version, lifetimes, clo
   try {
     const events = journal();
     // An unknown event type and undecodable bytes in the journal: the first is a version, the second is not.
-    const unknown = eventSchemaWithExpiry() as unknown as { fields: { name: string; type: unknown[] }[] };
+    const unknown = readSchema('event') as unknown as { fields: { name: string; type: unknown[] }[] };
     (unknown.fields.find((f) => f.name === 'event') as { type: unknown[] }).type.push({
       type: 'record',
       name: 'PoolArchived',
@@ -113,7 +111,8 @@ test('pool_versions folds the journal like evolve: every version, lifetimes, clo
       [],
     );
 
-    const expected = expectedVersions([...events, { ...archived, event: { type: 'PoolArchived' } } as never]);
+    const foreign: ForeignEvent = { ...archived, event: { type: 'PoolArchived' } };
+    const expected = expectedVersions([...events, foreign]);
     expect(await versionsOf(warehouse)).toEqual(
       [...expected].sort((x, y) =>
         x.pool_id === y.pool_id
@@ -162,18 +161,18 @@ test('pool-state tombstones are rows (tombstone = TRUE), states are tombstone = 
   const warehouse = await Warehouse.open({ kind: 'duckdb', file: join(dir, 'wh.duckdb') }, 'g');
   try {
     const stateType = avro.Type.forSchema(readSchema('pool-state'), { ...AVRO_OPTIONS });
-    const state = {
+    const state = poolToAvro({
       poolId: 'a',
       zone: 'north',
       slotStart: SLOT,
       slotEnd: SLOT + 1,
+      bookableUntil: SLOT,
       capacity: 5,
       reserved: 1,
-      available: 4,
-      status: 'OPEN',
+      status: 'open',
       version: 3,
       updatedAt: T,
-    };
+    });
     const at = (offset: number) => ({ topic: 't.pool-state', partition: 0, offset });
     await warehouse.write(
       [
@@ -271,7 +270,7 @@ test('a warehouse of the previous connector gets the new columns, the index and 
     expect(indexes).toEqual([{ index_name: 'capacity_events_pool' }]);
     // A BIGINT bookable_until keeps its type: the next PoolDefined with the field is written as epoch ms.
     await warehouse.write(
-      rowsOf([journal()[0] as JournalEvent]).map((r) => withOffset(r, 7)),
+      rowsOf([journal()[0] as EventEnvelope]).map((r) => withOffset(r, 7)),
       [],
     );
     const rows = await versionsOf(warehouse, 'WHERE version = 1');
@@ -284,7 +283,7 @@ test('a warehouse of the previous connector gets the new columns, the index and 
 test('DuckDB finds one pool by its index (EXPLAIN ANALYZE: Index Scan), also through pool_versions', async () => {
   const warehouse = await Warehouse.open({ kind: 'duckdb', file: join(dir, 'wh.duckdb') }, 'g');
   try {
-    const many: JournalEvent[] = [];
+    const many: EventEnvelope[] = [];
     for (let p = 0; p < 3000; p++)
       for (let v = 1; v <= 3; v++)
         many.push({
@@ -294,7 +293,14 @@ test('DuckDB finds one pool by its index (EXPLAIN ANALYZE: Index Scan), also thr
           occurredAt: T + v,
           event:
             v === 1
-              ? { type: 'PoolDefined', zone: 'z', slotStart: SLOT, slotEnd: SLOT + 1, capacity: 5 }
+              ? {
+                  type: 'PoolDefined',
+                  zone: 'z',
+                  slotStart: SLOT,
+                  slotEnd: SLOT + 1,
+                  capacity: 5,
+                  bookableUntil: null,
+                }
               : { type: 'CapacityReserved', reservationId: `r1.p-${p}.${v}`, units: 1, requestId: `q${v}` },
         });
     await warehouse.write(rowsOf(many), []);
