@@ -1,0 +1,186 @@
+// Pool history from the warehouse (ADR 12): one pool's rows of capacity_events by an index lookup on
+// pool_id, never a scan of the journal, in journal order; and the pool folded up to an instant. The
+// statements are the shared portable SQL with $n parameters (DuckDB and PostgreSQL alike).
+import { partitionForKey } from '../kafka';
+import type { Logger } from '../observability';
+import { foldAsOf, historyEventOf, poolAsOfView, type HistoryEvent, type SkippedEvent } from './historyRows';
+import type { Warehouse } from './warehouse';
+
+/** Most events one history answer carries (the newest ones; `complete` says when older ones exist). */
+export const MAX_HISTORY_EVENTS = 10_000;
+export const DEFAULT_HISTORY_EVENTS = 1_000;
+
+/**
+ * `capacity_events_pool_version` serves the lookup in PostgreSQL (a B-tree's leading column). DuckDB (1.5)
+ * uses an ART index only when the filter covers all its columns, so there a second index on pool_id alone
+ * does the lookup (measured: index scan ~1 ms against ~12 ms sequential over 1,000,000 rows).
+ * Both are `IF NOT EXISTS`: the connector's own migration may create the same ones.
+ */
+export const HISTORY_INDEXES: Readonly<Record<'duckdb' | 'postgres', readonly string[]>> = {
+  postgres: ['CREATE INDEX IF NOT EXISTS capacity_events_pool_version ON capacity_events (pool_id, version)'],
+  duckdb: [
+    'CREATE INDEX IF NOT EXISTS capacity_events_pool_version ON capacity_events (pool_id, version)',
+    'CREATE INDEX IF NOT EXISTS capacity_events_pool ON capacity_events (pool_id)',
+  ],
+};
+
+/** Every column (new ones from schema evolution too) and the TIMESTAMP columns as epoch milliseconds. */
+const SELECT_EVENTS =
+  'SELECT *, EXTRACT(EPOCH FROM occurred_at) * 1000 AS occurred_at_ms, ' +
+  'EXTRACT(EPOCH FROM slot_start) * 1000 AS slot_start_ms, EXTRACT(EPOCH FROM slot_end) * 1000 AS slot_end_ms ' +
+  'FROM capacity_events WHERE pool_id = $1';
+
+/** How far the warehouse has loaded the pool's journal partition, as the connector last saw it. */
+export interface WarehouseProgress {
+  readonly kind: 'duckdb' | 'postgres';
+  readonly partition: number;
+  /** Next journal offset of that partition to load; null before the first batch of it is stored. */
+  readonly loadedOffset: number | null;
+  /** Records of that partition in the journal and not yet in the warehouse (at the last fetch). */
+  readonly lagRecords: number | null;
+  /** When the connector last stored a batch of that partition (ISO); null before the first. */
+  readonly loadedAt: string | null;
+}
+
+export interface HistoryAnswer {
+  readonly poolId: string;
+  /** Journal order (version order within each lifetime of the pool id). */
+  readonly events: ReadonlyArray<Omit<HistoryEvent, 'occurredAt'> & { occurredAt: string }>;
+  /** False when older events exist than the oldest one here (the answer was limited). */
+  readonly complete: boolean;
+  readonly warehouse: WarehouseProgress;
+}
+
+export type PoolAsOfAnswer = NonNullable<ReturnType<typeof poolAsOfView>> & {
+  readonly asOf: string;
+  readonly eventsApplied: number;
+  readonly skipped: readonly SkippedEvent[];
+  readonly warehouse: WarehouseProgress;
+};
+
+/** A pool the warehouse has no event of (at all, or before the instant asked about). */
+export class PoolNotInWarehouseError extends Error {
+  constructor(
+    readonly poolId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface HistorySourceDeps {
+  /** The connector's open warehouse; null while it is being (re)opened. */
+  readonly warehouse: () => Warehouse | null;
+  /** The connector's positions (its health report's), by "topic:partition". */
+  readonly positions: () => ReadonlyArray<{ key: string; nextOffset: number; lag: number }>;
+  readonly eventsTopic: string;
+  readonly partitions: number;
+  readonly groupId: string;
+  readonly logger: Logger;
+}
+
+export class WarehouseNotOpenError extends Error {}
+
+export class PoolHistoryQuery {
+  private indexes: Promise<void> | null = null;
+
+  constructor(private readonly deps: HistorySourceDeps) {}
+
+  private open(): Warehouse {
+    const warehouse = this.deps.warehouse();
+    if (!warehouse)
+      throw new WarehouseNotOpenError('the warehouse is not open (the connector is (re)connecting)');
+    return warehouse;
+  }
+
+  /** Creates the lookup indexes once per process (idempotent); a failure is logged and retried next time. */
+  ensureIndexes(): Promise<void> {
+    this.indexes ??= (async () => {
+      const warehouse = this.open();
+      const started = Date.now();
+      for (const sql of HISTORY_INDEXES[warehouse.kind]) await warehouse.query(sql);
+      this.deps.logger.info({ ms: Date.now() - started }, 'pool history indexes ready');
+    })().catch((error: unknown) => {
+      this.indexes = null;
+      this.deps.logger.warn({ err: String(error) }, 'could not create the pool history indexes');
+    });
+    return this.indexes;
+  }
+
+  /** The pool's newest `limit` events, in journal order. */
+  async history(poolId: string, limit = DEFAULT_HISTORY_EVENTS): Promise<HistoryAnswer> {
+    const warehouse = this.open();
+    await this.ensureIndexes();
+    const rows = await warehouse.query(
+      `${SELECT_EVENTS} ORDER BY kafka_partition DESC, kafka_offset DESC LIMIT $2`,
+      [poolId, limit + 1],
+    );
+    const progress = await this.progress(warehouse, poolId);
+    if (rows.length === 0) throw this.notFound(poolId, null, progress);
+    const events = rows.slice(0, limit).map(historyEventOf).reverse();
+    return {
+      poolId,
+      events: events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt).toISOString() })),
+      complete: rows.length <= limit,
+      warehouse: progress,
+    };
+  }
+
+  /** The pool as it was at `time` (epoch ms). */
+  async asOf(poolId: string, time: number): Promise<PoolAsOfAnswer> {
+    const warehouse = this.open();
+    await this.ensureIndexes();
+    const rows = await warehouse.query(`${SELECT_EVENTS} ORDER BY kafka_partition, kafka_offset`, [poolId]);
+    const progress = await this.progress(warehouse, poolId);
+    const folded = foldAsOf(poolId, rows.map(historyEventOf), time);
+    const pool = poolAsOfView(folded.state);
+    if (!pool) throw this.notFound(poolId, time, progress);
+    return {
+      ...pool,
+      asOf: new Date(time).toISOString(),
+      eventsApplied: folded.applied,
+      skipped: folded.skipped,
+      warehouse: progress,
+    };
+  }
+
+  private notFound(
+    poolId: string,
+    time: number | null,
+    progress: WarehouseProgress,
+  ): PoolNotInWarehouseError {
+    const lag =
+      progress.lagRecords && progress.lagRecords > 0
+        ? ` (the warehouse is ${progress.lagRecords} records behind the journal in partition ${progress.partition})`
+        : '';
+    return new PoolNotInWarehouseError(
+      poolId,
+      time === null
+        ? `pool ${poolId} has no events in the warehouse${lag}`
+        : `pool ${poolId} did not exist at ${new Date(time).toISOString()}${lag}`,
+    );
+  }
+
+  /** In-memory positions plus one primary-key lookup of the partition's stored position. */
+  private async progress(warehouse: Warehouse, poolId: string): Promise<WarehouseProgress> {
+    const partition = partitionForKey(poolId, this.deps.partitions);
+    const key = `${this.deps.eventsTopic}:${partition}`;
+    const position = this.deps.positions().find((p) => p.key === key);
+    const rows = await warehouse.query(
+      'SELECT next_offset, EXTRACT(EPOCH FROM updated_at) * 1000 AS updated_ms FROM connector_offsets ' +
+        'WHERE group_id = $1 AND kafka_topic = $2 AND kafka_partition = $3',
+      [this.deps.groupId, this.deps.eventsTopic, partition],
+    );
+    const stored = rows[0];
+    return {
+      kind: warehouse.kind,
+      partition,
+      loadedOffset: stored ? Number(stored.next_offset) : (position?.nextOffset ?? null),
+      lagRecords: position ? position.lag : null,
+      loadedAt:
+        stored && stored.updated_ms !== null
+          ? new Date(Math.round(Number(stored.updated_ms))).toISOString()
+          : null,
+    };
+  }
+}
