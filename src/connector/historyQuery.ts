@@ -43,6 +43,8 @@ const BASE_COLUMNS = new Set([
   'schema_id',
   'loaded_at',
 ]);
+/** Rows per query (see `pages`). */
+const PAGE_ROWS = 2000;
 /** How long the list of evolved columns is reused before it is read again. */
 const COLUMNS_TTL_MS = 10_000;
 
@@ -93,6 +95,8 @@ export interface HistorySourceDeps {
   readonly partitions: number;
   readonly groupId: string;
   readonly logger: Logger;
+  /** Rows per query (tests make it small). */
+  readonly pageRows?: number;
 }
 
 export class WarehouseNotOpenError extends Error {}
@@ -137,14 +141,43 @@ export class PoolHistoryQuery {
     return sql;
   }
 
+  /**
+   * Reads the pool's rows in pages of PAGE_ROWS, keyset on (kafka_partition, kafka_offset): DuckDB answers a
+   * page of up to a few thousand rows in ~15 ms and a sort of 10,000 in ~170 ms on the 2-core machine.
+   * Newest first when `descending`; stops when `enough` says so or the rows end.
+   */
+  private async pages(
+    warehouse: Warehouse,
+    poolId: string,
+    descending: boolean,
+    enough: (rows: readonly Record<string, unknown>[]) => boolean,
+  ): Promise<Record<string, unknown>[]> {
+    const select = await this.selectEvents(warehouse);
+    const [order, before] = descending ? ['DESC', '<'] : ['ASC', '>'];
+    const rows: Record<string, unknown>[] = [];
+    const pageRows = this.deps.pageRows ?? PAGE_ROWS;
+    for (;;) {
+      const last = rows.at(-1);
+      const page = await warehouse.query(
+        `${select}${
+          last
+            ? ` AND (kafka_partition ${before} $3 OR (kafka_partition = $3 AND kafka_offset ${before} $4))`
+            : ''
+        } ORDER BY kafka_partition ${order}, kafka_offset ${order} LIMIT $2`,
+        last
+          ? [poolId, pageRows, Number(last.kafka_partition), Number(last.kafka_offset)]
+          : [poolId, pageRows],
+      );
+      rows.push(...page);
+      if (page.length < pageRows || enough(rows)) return rows;
+    }
+  }
+
   /** The pool's newest `limit` events, in journal order. */
   async history(poolId: string, limit = DEFAULT_HISTORY_EVENTS): Promise<HistoryAnswer> {
     const warehouse = this.open();
     await this.ensureIndexes();
-    const rows = await warehouse.query(
-      `${await this.selectEvents(warehouse)} ORDER BY kafka_partition DESC, kafka_offset DESC LIMIT $2`,
-      [poolId, limit + 1],
-    );
+    const rows = await this.pages(warehouse, poolId, true, (read) => read.length > limit);
     const progress = await this.progress(warehouse, poolId);
     if (rows.length === 0) throw this.notFound(poolId, null, progress);
     const events = rows.slice(0, limit).map(historyEventOf).reverse();
@@ -156,12 +189,16 @@ export class PoolHistoryQuery {
     };
   }
 
-  /** The pool as it was at `time` (epoch ms). */
+  /** The pool as it was at `time` (epoch ms): its events up to the first later one, folded. */
   async asOf(poolId: string, time: number): Promise<PoolAsOfAnswer> {
     const warehouse = this.open();
     await this.ensureIndexes();
-    const select = await this.selectEvents(warehouse);
-    const rows = await warehouse.query(`${select} ORDER BY kafka_partition, kafka_offset`, [poolId]);
+    const rows = await this.pages(
+      warehouse,
+      poolId,
+      false,
+      (read) => Number(read.at(-1)?.occurred_at_ms) > time, // the fold stops at the first later event
+    );
     const progress = await this.progress(warehouse, poolId);
     const folded = foldAsOf(poolId, rows.map(historyEventOf), time);
     const pool = poolAsOfView(folded);

@@ -354,6 +354,25 @@ describe('against a real DuckDB warehouse', () => {
     expect(await get('/history/bad%20id')).toMatchObject({ status: 400, body: { detail: /^poolId:/ } });
   });
 
+  test('pages of a few rows (keyset on partition and offset) give the same answers', async () => {
+    const paged = new PoolHistoryQuery({
+      warehouse: () => warehouse,
+      positions: () => [],
+      eventsTopic: topic,
+      partitions,
+      groupId: 'g',
+      logger: createLogger('silent'),
+      pageRows: 2,
+    });
+    expect((await paged.history(poolId)).events.map((e) => e.version)).toEqual([1, 2, 3]);
+    expect(await paged.history(poolId, 2)).toMatchObject({
+      complete: false,
+      events: [{ version: 2 }, { version: 3 }],
+    });
+    expect(await paged.asOf(poolId, T + 3000)).toMatchObject({ version: 3, capacity: 20, reserved: 3 });
+    expect(await paged.asOf(poolId, T + 1500)).toMatchObject({ version: 1, reserved: 0 });
+  });
+
   test('the lookup indexes exist (created idempotently, again without error)', async () => {
     const query = new PoolHistoryQuery({
       warehouse: () => warehouse,
