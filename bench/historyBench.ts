@@ -233,9 +233,9 @@ async function main(): Promise<void> {
     if (asOfAnswer.version !== midVersion)
       throw new Error(`asOf answered version ${asOfAnswer.version}, expected ${midVersion}`);
 
-    const load = (path: string) =>
+    const load = (path: string, target = port) =>
       runOpenLoop({
-        port,
+        port: target,
         rate: Number(options.rate),
         seconds: Number(options.seconds),
         warmupSeconds: Number(options.warmup),
@@ -243,10 +243,17 @@ async function main(): Promise<void> {
         timeoutMs: 10_000,
         request: () => ({ method: 'GET', path, headers: benchKeyHeader('reader') }),
       });
-    const history = await load(historyPath);
-    console.log(`GET ${historyPath}: ${fmt(history)}`);
     const asOf = await load(asOfPath);
     console.log(`GET ${asOfPath}: ${fmt(asOf)}`);
+    const history = await load(historyPath);
+    console.log(`GET ${historyPath}: ${fmt(history)}`);
+    // The connector's own endpoint, without the gateway: where the time goes.
+    const direct = {
+      history: await load(`/history/${hotPool}`, connector.metricsPort),
+      asOf: await load(`/history/${hotPool}?asOf=${asOfTime}`, connector.metricsPort),
+    };
+    console.log(`connector direct, history: ${fmt(direct.history)}`);
+    console.log(`connector direct, asOf: ${fmt(direct.asOf)}`);
 
     // 4. Reference: the journal read end to end, the pool's records kept (and decoded).
     const reference: { seconds: number; records: number; found: number }[] = [];
@@ -280,6 +287,8 @@ async function main(): Promise<void> {
     for (const [name, r] of [
       ['warehouse: GET …/history', history],
       ['warehouse: GET …?asOf=', asOf],
+      ['  (connector alone: /history)', direct.history],
+      ['  (connector alone: ?asOf=)', direct.asOf],
     ] as const)
       console.log(
         `${name.padEnd(37)} ${String(r.offeredPerSec).padStart(9)} ${String(r.achievedPerSec).padStart(10)} ` +
@@ -304,6 +313,7 @@ async function main(): Promise<void> {
       duckdbBytes: statSync(file).size,
       history,
       asOf,
+      direct,
       asOfTime,
       reference,
       target: target ? 'PASS' : 'FAIL',
