@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { HttpProblem, RETRY_AFTER_SECONDS } from './problems';
 import {
-  historyResponse,
+  historyResponseChecked,
   poolAsOfResponse,
   type HistoryResponse,
   type PoolAsOfResponse,
@@ -43,7 +43,10 @@ export class ConnectorHistory implements PoolHistorySource {
 
   history(poolId: string, limit: number | undefined): Promise<HistoryResponse> {
     const query = limit === undefined ? '' : `?limit=${limit}`;
-    return this.get(`/history/${encodeURIComponent(poolId)}${query}`, historyResponse);
+    return this.get(
+      `/history/${encodeURIComponent(poolId)}${query}`,
+      historyResponseChecked,
+    ) as Promise<HistoryResponse>;
   }
 
   asOf(poolId: string, asOf: string): Promise<PoolAsOfResponse> {

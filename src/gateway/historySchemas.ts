@@ -73,6 +73,14 @@ export const historyResponse = z.object({
   warehouse: warehouseProgress,
 });
 
+/**
+ * What the gateway checks of the connector's history answer before passing it on: every field, but each
+ * event only for its version and type (a full check of 1,000 events cost more than the warehouse lookup).
+ */
+export const historyResponseChecked = historyResponse.extend({
+  events: z.array(z.object({ version: z.number().int(), type: z.string() }).loose()),
+});
+
 export const poolAsOfResponse = z.object({
   poolId: z.string(),
   zone: z.string(),
