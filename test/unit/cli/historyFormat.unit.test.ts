@@ -3,8 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiKeyFor, gatewayUrl } from '../../../src/cli/historyCommand';
-import { detailsText, formatAsOf, formatHistory, table } from '../../../src/cli/historyFormat';
+import { apiKeyFor, detailsText, formatAsOf, formatHistory, gatewayUrl, table } from '../../../src/cli';
 import { loadConfig } from '../../../src/config';
 import type { HistoryResponse, PoolAsOfResponse } from '../../../src/gateway';
 

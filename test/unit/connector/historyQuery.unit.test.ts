@@ -8,10 +8,17 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { eventRow, Warehouse, type DecodedValue } from '../../../src/connector';
-import { historyRoute } from '../../../src/connector/historyEndpoint';
-import { PoolHistoryQuery } from '../../../src/connector/historyQuery';
-import { envelopeOf, foldAsOf, historyEventOf, type HistoryEvent } from '../../../src/connector/historyRows';
+import {
+  envelopeOf,
+  eventRow,
+  foldAsOf,
+  historyEventOf,
+  historyRoute,
+  PoolHistoryQuery,
+  Warehouse,
+  type DecodedValue,
+  type HistoryEvent,
+} from '../../../src/connector';
 import { AVRO_OPTIONS, eventToAvro, readSchema } from '../../../src/contracts';
 import type { EventEnvelope } from '../../../src/domain';
 import { partitionForKey } from '../../../src/kafka';

@@ -54,10 +54,7 @@ beforeEach(async () => {
       next();
     };
   const app = express();
-  app.use(
-    '/v1',
-    consoleRoutes({ readModel, requireRole, shutdown: shutdown.signal, statusIntervalMs: 50 }),
-  );
+  app.use('/v1', consoleRoutes({ readModel, requireRole, shutdown: shutdown.signal, statusIntervalMs: 50 }));
   app.use(problemMiddleware(createLogger('silent')));
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
