@@ -1,22 +1,26 @@
-// The side panel of one pool: its numbers, its recent history from the journal, and the planner's actions
+// The side panel of one pool: its numbers, its recent history from the warehouse, and the planner's actions
 // (change capacity; close, after a confirmation). Every API error is shown in words in the panel.
 import type { Api } from './api';
 import { h, say, utc } from './dom';
 import type { PoolView } from './gridModel';
 
+/** GET /v1/pools/{poolId}/history: the pool's events oldest first, from the warehouse (ADR 12). */
 interface HistoryPage {
   readonly events: ReadonlyArray<{
     readonly version: number;
     readonly type: string;
     readonly occurredAt: string;
-    readonly details: Readonly<Record<string, string | number>>;
+    readonly details: Readonly<Record<string, string | number | boolean | null>>;
   }>;
-  readonly scanned: number;
   readonly complete: boolean;
+  readonly warehouse: { readonly lagRecords: number | null };
 }
 
+/** Events shown: the newest ones. */
+const HISTORY_EVENTS = 20;
+
 /** Journal fields that are instants (epoch ms) read better as times. */
-const detailText = (name: string, value: string | number): string =>
+const detailText = (name: string, value: string | number | boolean | null): string =>
   typeof value === 'number' && /^slot(Start|End)$/.test(name)
     ? utc(new Date(value).toISOString())
     : String(value);
@@ -199,11 +203,11 @@ export class PoolPanel {
     try {
       const page = await this.api.request<HistoryPage>(
         'GET',
-        `/v1/pools/${encodeURIComponent(poolId)}/history?limit=20`,
+        `/v1/pools/${encodeURIComponent(poolId)}/history?limit=${HISTORY_EVENTS}`,
       );
       if (this.current?.poolId !== poolId) return;
       this.history.replaceChildren(
-        ...page.events.map((e) =>
+        ...[...page.events].reverse().map((e) =>
           h(
             'li',
             {},
@@ -220,12 +224,15 @@ export class PoolPanel {
           ),
         ),
       );
-      this.historyNote.textContent =
-        page.events.length === 0
-          ? `No events found in the last ${page.scanned} journal records.`
-          : page.complete
-            ? ''
-            : `From the last ${page.scanned} records of the journal partition; older events may exist.`;
+      const lag = page.warehouse.lagRecords ?? 0;
+      this.historyNote.textContent = [
+        page.complete
+          ? ''
+          : `The latest ${page.events.length} events; older ones: capacity history ${poolId}.`,
+        lag > 0 ? `The warehouse is ${lag} journal records behind: the newest events may be missing.` : '',
+      ]
+        .filter((note) => note !== '')
+        .join(' ');
     } catch (error) {
       this.historyNote.textContent = `History not available. ${(error as Error).message}`;
     }

@@ -13,6 +13,8 @@ export {
 } from './restartPolicy';
 export type { BackoffOptions } from './restartPolicy';
 export { ensureLocalKeys } from './localKeys';
+export { apiKeyFor, gatewayUrl } from './historyCommand';
+export { detailsText, formatAsOf, formatHistory, table, warehouseText } from './historyFormat';
 export type { LocalKey, LocalKeys } from './localKeys';
 export { Supervisor } from './supervisor';
 export type { SupervisorOptions } from './supervisor';

@@ -8,6 +8,7 @@ import { registerCheckCommand } from './checkCommand';
 import { registerConnectorCommand } from './connectorCommand';
 import { exitCodeFor } from './exitCodes';
 import { registerGatewayCommand } from './gatewayCommand';
+import { registerHistoryCommand } from './historyCommand';
 import { registerKeysCommand } from './keysCommand';
 import { registerProcessorCommand } from './processorCommand';
 import { registerStackCommands } from './stackCommands';
@@ -42,6 +43,7 @@ export function buildProgram(context: CliContext): Command {
   registerTopicCommands(program, context);
   registerConnectorCommand(program, context);
   registerTailCommand(program, context);
+  registerHistoryCommand(program, context);
   registerKeysCommand(program, context);
   return program;
 }

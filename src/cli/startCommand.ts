@@ -31,6 +31,18 @@ function processorInstanceId(config: Config, i: number): Record<string, string> 
   return config.instanceId ? { CAPACITY_INSTANCE_ID: `${config.instanceId}-${i}` } : {};
 }
 
+/** The connector's metrics port under `capacity start`: the one after the processors'. */
+export const connectorMetricsPort = (config: Config, processors: number) => config.metricsPort + processors;
+
+/**
+ * The gateway asks the connector for pool history (ADR 12) on its metrics port, over loopback; a
+ * CAPACITY_HISTORY_URL of the caller's wins (a connector elsewhere). Without a connector, none.
+ */
+export function historyEnv(config: Config, processors: number, connector: boolean): Record<string, string> {
+  if (config.historyUrl || !connector) return {};
+  return { CAPACITY_HISTORY_URL: `http://127.0.0.1:${connectorMetricsPort(config, processors)}` };
+}
+
 /** What `capacity start` runs: processor i on CAPACITY_METRICS_PORT+i-1, the gateway, the connector. */
 function childSpecs(
   config: Config,
@@ -61,12 +73,12 @@ function childSpecs(
   specs.push({
     name: 'gateway',
     command: 'gateway',
-    env: gatewayEnv,
+    env: { ...gatewayEnv, ...historyEnv(config, processors, connector) },
     healthUrl: `http://127.0.0.1:${config.httpPort}/readyz`,
     portHint: hint(config.httpPort),
   });
   if (connector) {
-    const metricsPort = config.metricsPort + processors;
+    const metricsPort = connectorMetricsPort(config, processors);
     specs.push({
       name: 'connector',
       command: 'connector',

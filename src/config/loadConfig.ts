@@ -31,6 +31,10 @@ export interface Config {
   readonly transactionTimeoutMs: number;
   /** Gateway load shedding: write commands waiting for results at once, at most. */
   readonly gatewayMaxInFlight: number;
+  /** Gateway: the warehouse connector's URL for pool history (ADR 12); null = history answers 503. */
+  readonly historyUrl: string | null;
+  /** CLI: the API key `capacity history` sends; null = the local planner key. */
+  readonly apiKey: string | null;
   readonly sasl: {
     readonly mechanism: SaslMechanism;
     readonly username: string;
@@ -141,6 +145,8 @@ export function loadConfig(env: Environment = process.env): Config {
     },
     transactionTimeoutMs: get<number>('CAPACITY_TRANSACTION_TIMEOUT_MS'),
     gatewayMaxInFlight: get<number>('CAPACITY_GATEWAY_MAX_IN_FLIGHT'),
+    historyUrl: get<string | undefined>('CAPACITY_HISTORY_URL') ?? null,
+    apiKey: get<string | undefined>('CAPACITY_API_KEY') ?? null,
     sasl:
       saslMechanism === 'none' || !saslUser || !saslPassword
         ? null

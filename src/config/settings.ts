@@ -221,6 +221,13 @@ export const settings: readonly Setting[] = [
       'Gateway: write commands waiting for results at once, at most; past it writes get 503 with Retry-After at once (reads are not bounded)',
     schema: positiveInt(1000000),
   },
+  {
+    env: 'CAPACITY_HISTORY_URL',
+    default: undefined,
+    description:
+      "Gateway: the warehouse connector's URL (its metrics port, loopback) for pool history and ?asOf= reads (ADR 12); capacity start sets it; unset = those answer 503",
+    schema: httpUrl.optional(),
+  },
   // ---- access control of the HTTP API (README, Access control) ----
   {
     env: 'CAPACITY_AUTH',
@@ -273,6 +280,14 @@ export const settings: readonly Setting[] = [
     default: 'sub',
     description: 'Gateway: JWT claim naming the caller in logs and command metadata',
     schema: z.string().min(1, 'must name a claim'),
+  },
+  {
+    env: 'CAPACITY_API_KEY',
+    default: undefined,
+    description:
+      'CLI (capacity history): the API key sent to the gateway; unset = the local planner key capacity start keeps in <CAPACITY_STATE_DIR>/local-api-keys.json',
+    schema: optionalString,
+    secret: true,
   },
   {
     env: 'CAPACITY_METRICS_AUTH',

@@ -17,8 +17,15 @@ import {
 import { startHealthServer, type HealthReport, type HealthServer, type Logger } from '../observability';
 import { describeTarget, type ConnectorConfig } from './connectorConfig';
 import { ConnectorMetrics } from './connectorMetrics';
-import { eventRow, poolStateRow, RecordDecoder, tombstoneRow, undecodableRow } from './recordDecoder';
-import type { WarehouseRow } from './recordDecoder';
+import { poolHistoryRoute } from './historyEndpoint';
+import {
+  eventRow,
+  poolStateRow,
+  RecordDecoder,
+  tombstoneRow,
+  undecodableRow,
+  type WarehouseRow,
+} from './recordDecoder';
 import type { TableName } from './tables';
 import { OffsetConflictError, positionKey, Warehouse, type PositionUpdate } from './warehouse';
 
@@ -93,8 +100,19 @@ export class Connector {
       config.replicationFactor,
     );
     this.decoder = new RecordDecoder(createRegistry({ url: config.registryUrl, auth: config.registryAuth }));
-    this.health = await startHealthServer(config.httpHost, config.metricsPort, this.metrics.registry, () =>
-      this.healthReport(),
+    this.health = await startHealthServer(
+      config.httpHost,
+      config.metricsPort,
+      this.metrics.registry,
+      () => this.healthReport(),
+      poolHistoryRoute({
+        warehouse: () => this.warehouse,
+        report: () => this.healthReport(),
+        eventsTopic: this.topics.events,
+        partitions: config.partitions,
+        groupId: connector.groupId,
+        logger: this.log,
+      }),
     );
     this.consumer = new SinkConsumer(this.kafka, {
       groupId: connector.groupId,

@@ -22,3 +22,14 @@ export type { WarehouseRow, DecodedValue, Cell } from './recordDecoder';
 export { baseColumns, columnNameOf } from './tables';
 export type { TableName, SqlType, Column } from './tables';
 export { poolVersionsViewSql, indexSql } from './views';
+export { historyRoute, parseAsOf, poolHistoryRoute } from './historyEndpoint';
+export {
+  DEFAULT_HISTORY_EVENTS,
+  HISTORY_INDEXES,
+  MAX_HISTORY_EVENTS,
+  PoolHistoryQuery,
+  PoolNotInWarehouseError,
+} from './historyQuery';
+export type { HistoryAnswer, HistorySourceDeps, PoolAsOfAnswer, WarehouseProgress } from './historyQuery';
+export { envelopeOf, foldAsOf, historyEventOf, poolAsOfView } from './historyRows';
+export type { DetailValue, FoldedState, HistoryEvent, SkippedEvent } from './historyRows';

@@ -39,25 +39,6 @@ export function consolePaths(h: OpenApiHelpers): Record<string, unknown> {
         responses: { '200': h.ok('the pools', c.poolListResponse), ...h.v1 },
       },
     },
-    '/v1/pools/{poolId}/history': {
-      get: {
-        summary: "A pool's recent events from the journal, newest first",
-        description:
-          "Reads the tail of the pool's journal partition (a bounded number of records, ADR 10); `complete` " +
-          'is false when older events may lie beyond it.',
-        ...h.needs('reader'),
-        parameters: [
-          h.poolIdParameter,
-          query(
-            'limit',
-            'Events at most',
-            { type: 'integer', minimum: 1, maximum: c.MAX_HISTORY_LIMIT },
-            false,
-          ),
-        ],
-        responses: { '200': h.ok('the events', c.historyResponse), ...h.v1 },
-      },
-    },
     '/v1/console/stream': {
       get: {
         summary:

@@ -1,26 +1,18 @@
 // The planner console's API: every pool of a zone in a range (the availability query leaves out full and
-// closed ones), a pool's recent history from the journal, and a server-sent-event stream of pool changes
-// as the read model applies them. Each route states the role it needs.
+// closed ones) and a server-sent-event stream of pool changes as the read model applies them. (A pool's
+// history is historyRoutes.ts, from the warehouse: ADR 12.) Each route states the role it needs.
 import { Router, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { Pool } from '../domain';
-import type { AvailabilityReadModel, PoolHistoryPage } from '../readmodel';
+import type { AvailabilityReadModel } from '../readmodel';
 import { principalOf } from './accessControl';
-import { historyQuery, zoneRangeQuery } from './consoleSchemas';
-import { poolIdParam } from './httpSchemas';
+import { zoneRangeQuery } from './consoleSchemas';
 import { HttpProblem, RETRY_AFTER_SECONDS, validationProblem } from './problems';
 import { poolView } from './routes';
 import { CoalescingStream, encodeSseEvent, sseComment } from './sse';
 
-/** What reads a pool's recent events (the journal; see ADR 10). */
-export interface PoolHistorySource {
-  recent(poolId: string, limit: number): Promise<PoolHistoryPage>;
-}
-
 /** What the gateway process gives the console routes beyond the read model. */
 export interface ConsoleDeps {
-  /** Null when the gateway has no journal reader (unit tests): history answers 503. */
-  readonly history: PoolHistorySource | null;
   /** Aborted when the gateway stops: open streams end so the server can close. */
   readonly shutdown?: AbortSignal;
   readonly statusIntervalMs?: number;
@@ -36,8 +28,6 @@ export interface ConsoleRouteDeps extends ConsoleDeps {
 const MAX_STREAMS = 200;
 /** Pools one congested stream may hold back before it is ended (the client reconnects to a snapshot). */
 const MAX_PENDING_PER_STREAM = 2000;
-/** History reads at once: each connects a consumer and reads up to a few thousand records. */
-const MAX_HISTORY_READS = 4;
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
   const result = schema.safeParse(value);
@@ -54,7 +44,6 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
   const reader = deps.requireRole('reader');
   const planner = deps.requireRole('planner');
   const streams = new Set<Response>();
-  let historyReads = 0;
 
   const statusView = () => {
     const status = readModel.status();
@@ -79,23 +68,6 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
       ready: status.ready,
       pools: readModel.index.inRange(zone, from, to).map(poolView),
     });
-  });
-
-  router.get('/pools/:poolId/history', reader, async (request, response) => {
-    const poolId = parse(poolIdParam, request.params.poolId, 'poolId');
-    const { limit } = parse(historyQuery, request.query, 'query');
-    if (!deps.history) throw new HttpProblem(503, 'UNAVAILABLE', 'pool history is not available here');
-    if (historyReads >= MAX_HISTORY_READS) throw busy('too many history reads at once; retry shortly');
-    historyReads += 1;
-    try {
-      const page = await deps.history.recent(poolId, limit);
-      response.json({
-        ...page,
-        events: page.events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt).toISOString() })),
-      });
-    } finally {
-      historyReads -= 1;
-    }
   });
 
   router.get('/console/stream', planner, (request, response) => {

@@ -1,12 +1,11 @@
-// Request and response shapes of the planner console's API (pool listing, pool history, the change
-// stream), kept apart from httpSchemas.ts so the console's additions stay in one place.
+// Request and response shapes of the planner console's API (pool listing, the change stream; pool
+// history is historySchemas.ts), kept apart from httpSchemas.ts so the console's additions stay in one place.
 import { z } from 'zod';
 import { MAX_ZONE_LENGTH } from '../domain';
 import { poolResponse } from './httpSchemas';
 
 /** The longest range a listing or a stream may cover: a week view with margin, and a bound on its size. */
 export const MAX_RANGE_DAYS = 31;
-export const MAX_HISTORY_LIMIT = 200;
 
 const isoTime = z.iso.datetime({
   offset: true,
@@ -29,15 +28,6 @@ export const zoneRangeQuery = z
     path: ['to'],
   });
 
-export const historyQuery = z.object({
-  limit: z.coerce
-    .number()
-    .int('must be an integer')
-    .min(1, 'must be >= 1')
-    .max(MAX_HISTORY_LIMIT, `must be <= ${MAX_HISTORY_LIMIT}`)
-    .default(50),
-});
-
 export const readModelStatusResponse = z.object({
   ready: z.boolean().describe('The read model has caught up with the changelog seen at start-up'),
   lagRecords: z.number().int().min(0).describe('Changelog records not yet applied'),
@@ -52,28 +42,6 @@ export const poolListResponse = z.object({
   lagRecords: z.number().int().min(0),
   ready: z.boolean().describe('False while the read model is still loading: the list may be incomplete'),
   pools: z.array(poolResponse).describe('Every pool of the zone in the range, full and closed ones too'),
-});
-
-export const historyResponse = z.object({
-  poolId: z.string(),
-  events: z.array(
-    z.object({
-      offset: z.number().int().min(0).describe('Offset in the journal partition'),
-      version: z.number().int().min(1).describe("The pool's version after the event"),
-      type: z
-        .string()
-        .describe(
-          'PoolDefined, CapacityChanged, CapacityReserved, CapacityReleased, PoolClosed, PoolExpired',
-        ),
-      occurredAt: z.string().describe('ISO-8601'),
-      commandId: z.string(),
-      details: z.record(z.string(), z.union([z.string(), z.number()])),
-    }),
-  ),
-  scanned: z.number().int().min(0).describe('Journal records read to find the events'),
-  complete: z
-    .boolean()
-    .describe('False when older events of the pool may exist beyond the scanned tail of the journal'),
 });
 
 export const sessionResponse = z.object({

@@ -9,17 +9,14 @@ import { connectSerdes, topicNames } from '../contracts';
 import { CapacityError } from '../errors';
 import { createKafka } from '../kafka';
 import type { Logger } from '../observability';
-import { AvailabilityReadModel, PoolHistory } from '../readmodel';
+import { AvailabilityReadModel } from '../readmodel';
 import { createGatewayApp } from './gatewayApp';
-
-/** Journal records one pool-history request reads at most (ADR 10). */
-const HISTORY_SCAN_RECORDS = 5000;
+import { ConnectorHistory } from './historyClient';
 
 export class Gateway {
   private client: CapacityClient | null = null;
   private readModel: AvailabilityReadModel | null = null;
   private server: Server | null = null;
-  private history: PoolHistory | null = null;
   /** Ends the console's open event streams on stop, so the server can close without waiting for them. */
   private readonly stopping = new AbortController();
   private readonly log: Logger;
@@ -54,12 +51,8 @@ export class Gateway {
       `${config.applicationId}-gateway`,
     );
     this.readModel = readModel;
-    this.history = new PoolHistory(kafka, {
-      topic: topics.events,
-      groupPrefix: `${config.applicationId}-gateway-history`,
-      scanRecords: HISTORY_SCAN_RECORDS,
-      decode: (value) => serdes.event.decode(value),
-    });
+    if (!config.historyUrl)
+      this.log.warn('CAPACITY_HISTORY_URL is not set: pool history and ?asOf= reads answer 503');
     new Gauge({
       name: 'capacity_gateway_read_model_lag_records',
       help: 'Pool-state records not yet applied',
@@ -95,7 +88,10 @@ export class Gateway {
       isHealthy: () => readModel.status().failed === null,
       authenticator,
       metricsRequireAuth: config.auth.metricsRequireAuth,
-      console: { history: this.history, shutdown: this.stopping.signal },
+      console: { shutdown: this.stopping.signal },
+      history: config.historyUrl
+        ? new ConnectorHistory(config.historyUrl, config.requestTimeoutMs)
+        : undefined,
     });
     const server = app.listen(config.httpPort, config.httpHost);
     this.server = server;
@@ -134,7 +130,6 @@ export class Gateway {
         setTimeout(() => server.closeAllConnections(), 2 * this.config.requestTimeoutMs + 1000).unref();
       });
     }
-    await this.history?.close();
     await this.readModel?.stop();
     await this.client?.close();
     this.log.info('gateway stopped');

@@ -8,6 +8,8 @@ import type { Logger } from '../observability';
 import type { AvailabilityReadModel } from '../readmodel';
 import { accessControl, principalOf } from './accessControl';
 import { consoleRoutes, consoleStatic, type ConsoleDeps } from './consoleRoutes';
+import { unconfiguredHistory, type PoolHistorySource } from './historyClient';
+import { historyRoutes } from './historyRoutes';
 import { InFlightLimiter } from './inFlightLimiter';
 import { openApiDocument } from './openapi';
 import { HttpProblem, problemMiddleware } from './problems';
@@ -24,8 +26,10 @@ export interface AppDeps extends Omit<RouteDeps, 'limiter' | 'access'> {
   readonly registry: Registry;
   readonly readModel: AvailabilityReadModel;
   readonly isHealthy: () => boolean;
-  /** The planner console's journal reader and shutdown signal; absent: its history answers 503. */
+  /** The planner console's shutdown signal and stream timings. */
   readonly console?: ConsoleDeps;
+  /** Pool history and ?asOf= reads (the warehouse connector, ADR 12); absent: they answer 503. */
+  readonly history?: PoolHistorySource;
 }
 
 export function createGatewayApp(deps: AppDeps): Express {
@@ -105,9 +109,13 @@ export function createGatewayApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_request, response) => {
     response.json(openapi);
   });
-  const { readModel, console: consoleDeps = { history: null } } = deps;
+  const { readModel, console: consoleDeps = {} } = deps;
   const consoleApi = consoleRoutes({ ...consoleDeps, readModel, requireRole: access.requireRole });
-  app.use('/v1', access.authenticate, v1Routes({ ...deps, limiter, access }), consoleApi);
+  const history = historyRoutes({
+    history: deps.history ?? unconfiguredHistory,
+    requireRole: access.requireRole,
+  });
+  app.use('/v1', access.authenticate, history, v1Routes({ ...deps, limiter, access }), consoleApi);
   app.use('/console', consoleStatic());
   app.use((request, _response, next) =>
     next(new HttpProblem(404, 'ROUTE_NOT_FOUND', `no route for ${request.method} ${request.path}`)),

@@ -1,6 +1,7 @@
 // /openapi.json, generated from the same zod schemas the routes validate with.
 import { z } from 'zod';
 import { consolePaths } from './consoleOpenApi';
+import * as hs from './historySchemas';
 import * as s from './httpSchemas';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => {
@@ -123,7 +124,12 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         get: {
-          summary: 'A pool as the read model has it',
+          summary:
+            'A pool as the read model has it, or with asOf as it was at that instant (from the warehouse)',
+          description:
+            'Without asOf: the current state from the read model. With asOf: the pool folded from its events ' +
+            'up to that instant, answered by the warehouse connector (ADR 12); `warehouse` says how far it has ' +
+            'loaded the journal. 404 when the pool did not exist yet then (or the warehouse has not loaded it).',
           ...needs('reader'),
           parameters: [
             poolIdParameter,
@@ -132,10 +138,34 @@ export function openApiDocument(): Record<string, unknown> {
               in: 'query',
               required: false,
               schema: { type: 'integer', minimum: 0 },
-              description: 'Wait (bounded) until the pool reaches this version.',
+              description: 'Wait (bounded) until the pool reaches this version. Not with asOf.',
+            },
+            {
+              name: 'asOf',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', format: 'date-time' },
+              description: 'ISO-8601 date-time with a zone: the pool as it was then (from the warehouse).',
             },
           ],
-          responses: { '200': ok('the pool', s.poolResponse), '404': problem('POOL_NOT_FOUND'), ...v1 },
+          responses: {
+            '200': {
+              description:
+                'the pool (with asOf: as it was then, with asOf, updatedAt and warehouse progress)',
+              content: {
+                'application/json': {
+                  schema: { anyOf: [json(s.poolResponse), json(hs.poolAsOfResponse)] },
+                },
+              },
+            },
+            '404': problem('POOL_NOT_FOUND (with asOf: the pool did not exist yet at that instant)'),
+            ...v1,
+            '503': problem(
+              'as for every operation; with asOf also HISTORY_UNAVAILABLE: the warehouse connector ' +
+                '(CAPACITY_HISTORY_URL) is not configured, not reachable or cannot query its warehouse',
+              retryAfter,
+            ),
+          },
         },
         patch: {
           summary:
@@ -149,6 +179,36 @@ export function openApiDocument(): Record<string, unknown> {
             '409': problem('POOL_CLOSED, or SLOT_ENDED: the slot has ended, its capacity is settled'),
             ...gone,
             ...v1,
+          },
+        },
+      },
+      '/v1/pools/{poolId}/history': {
+        get: {
+          summary: "A pool's events from the warehouse, oldest first, with versions, times and command ids",
+          description:
+            'Answered by the warehouse connector (ADR 12): an index lookup of the pool in capacity_events, not a ' +
+            'scan of the journal. `limit` keeps the newest events (`complete` false when older ones exist); ' +
+            '`warehouse` says how far the warehouse has loaded the journal.',
+          ...needs('reader'),
+          parameters: [
+            poolIdParameter,
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: hs.MAX_HISTORY_LIMIT },
+              description: 'The newest events at most (default 1,000)',
+            },
+          ],
+          responses: {
+            '200': ok('the events', hs.historyResponse),
+            '404': problem('POOL_NOT_FOUND: the warehouse holds no event of the pool'),
+            ...v1,
+            '503': problem(
+              'HISTORY_UNAVAILABLE: the warehouse connector (CAPACITY_HISTORY_URL) is not configured, not ' +
+                'reachable or cannot query its warehouse; OVERLOADED: too many history reads at once',
+              retryAfter,
+            ),
           },
         },
       },

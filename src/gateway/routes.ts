@@ -91,6 +91,8 @@ export function v1Routes(deps: RouteDeps): Router {
         },
         'pool change',
       );
+    // The command's id: its events carry it, so a caller can find them in the pool's history.
+    response.setHeader('command-id', result.commandId);
     if (result.status === 'rejected') throw rejectionProblem(result);
     return result;
   };

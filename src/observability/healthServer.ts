@@ -1,5 +1,5 @@
 // Metrics (Prometheus text) and health on one small HTTP port, for the processor and the connector.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { CapacityError } from '../errors';
 
@@ -7,6 +7,12 @@ export interface HealthReport {
   readonly healthy: boolean;
   readonly [detail: string]: unknown;
 }
+
+/**
+ * A further route on the same port (the connector's internal history endpoint): returns true when it
+ * handles the request (it then answers it), false to leave it to the next route.
+ */
+export type ExtraRoute = (path: string, request: IncomingMessage, response: ServerResponse) => boolean;
 
 export interface HealthServer {
   readonly port: number;
@@ -28,6 +34,7 @@ export async function startHealthServer(
   port: number,
   registry: Registry,
   health: () => HealthReport,
+  extraRoute?: ExtraRoute,
 ): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -50,6 +57,7 @@ export async function startHealthServer(
       response.end(JSON.stringify(report));
       return;
     }
+    if (extraRoute?.(path ?? '/', request, response)) return;
     response.writeHead(404, { 'content-type': 'text/plain' });
     response.end('not found: try /metrics or /healthz\n');
   });

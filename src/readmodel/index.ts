@@ -4,5 +4,3 @@ export { AvailabilityReadModel } from './availabilityReadModel';
 export type { ReadModelStatus } from './availabilityReadModel';
 export { PoolStateFeed } from './poolStateFeed';
 export type { PoolStateFeedOptions, PoolStateRecord } from './poolStateFeed';
-export { historyEntryOf, historyScanStart, PoolHistory, selectPoolRecords } from './poolHistory';
-export type { HistoryEntry, JournalRecord, PoolHistoryOptions, PoolHistoryPage } from './poolHistory';

@@ -7,6 +7,7 @@ import { keyHeader, TEST_KEYS } from '../support/apiKeys';
 import { gatewayApi, waitForReady, type ApiCall } from '../support/gatewayApi';
 import { uniqueName } from '../support/names';
 import { serviceEnv } from '../support/serviceEnv';
+import { duckdbWarehouseEnv, waitForHistory } from '../support/history';
 import { freePort, ServiceProcess } from '../support/serviceProcess';
 
 const CHROMIUM = process.env.CAPACITY_CHROMIUM ?? '/usr/bin/chromium';
@@ -25,12 +26,20 @@ beforeAll(async () => {
     );
   const env = await serviceEnv();
   started.push(await env.startProcessor('console-processor'));
+  // The pool panel's history comes from the warehouse connector (ADR 12).
+  const connector = await ServiceProcess.start('connector', 'console-connector', {
+    ...env.processorEnv('console-connector'),
+    ...duckdbWarehouseEnv(),
+  });
+  started.push(connector);
+  await waitForReady(`http://127.0.0.1:${connector.metricsPort}/healthz`, connector);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const gateway = await ServiceProcess.start('gateway', 'console-gateway', {
     ...env.processorEnv('console-gateway'),
     CAPACITY_HTTP_PORT: String(port),
     CAPACITY_REQUEST_TIMEOUT_MS: '20000',
+    CAPACITY_HISTORY_URL: `http://127.0.0.1:${connector.metricsPort}`,
   });
   started.push(gateway);
   await waitForReady(`${base}/readyz`, gateway);
@@ -131,7 +140,7 @@ test('a planner defines a week, sees reservations arrive live, changes capacity 
   expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
   expect(await page.getAttribute(cell, 'class')).toContain('fill-low');
 
-  // The pool's panel: its numbers and its history from the journal.
+  // The pool's panel: its numbers and its history from the warehouse.
   await page.click(cell);
   await textBecomes(page, '#panel h2', new RegExp(`^${firstPool}$`));
   await textBecomes(page, '#panel dd[data-field=reserved]', /^1$/);
@@ -220,11 +229,10 @@ test('console API: pools in a range include full and closed ones; history; the s
     body: { code: 'INVALID_REQUEST', detail: /query.to: must be at most 31 days/ },
   });
 
-  const history = await call('GET', `/v1/pools/${full}/history`, '/v1/pools/{poolId}/history');
-  expect(history.status).toBe(200);
-  expect((history.body.events as Array<{ type: string }>).map((e) => e.type)).toEqual([
-    'CapacityReserved',
+  const history = await waitForHistory(call, full, 2);
+  expect((history.events as Array<{ type: string }>).map((e) => e.type)).toEqual([
     'PoolDefined',
+    'CapacityReserved',
   ]);
 
   // The stream: planner only; a reader is refused before anything is streamed.

@@ -55,10 +55,7 @@ beforeEach(async () => {
       next();
     };
   const app = express();
-  app.use(
-    '/v1',
-    consoleRoutes({ readModel, history: null, requireRole, shutdown: shutdown.signal, statusIntervalMs: 50 }),
-  );
+  app.use('/v1', consoleRoutes({ readModel, requireRole, shutdown: shutdown.signal, statusIntervalMs: 50 }));
   app.use(problemMiddleware(createLogger('silent')));
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -105,12 +102,6 @@ test('the listing has every pool of the zone in the range, closed and full ones 
   const bad = await fetch(`${base}/v1/pools?zone=north&from=2030-03-05T00:00:00Z&to=2030-03-04T00:00:00Z`);
   expect(bad.status).toBe(400);
   expect(await bad.json()).toMatchObject({ detail: 'query.to: must be after from' });
-});
-
-test('history without a journal reader answers 503 in words', async () => {
-  const response = await fetch(`${base}/v1/pools/a/history`);
-  expect(response.status).toBe(503);
-  expect(await response.json()).toMatchObject({ code: 'UNAVAILABLE' });
 });
 
 test('the stream: snapshot, changes in range only, status events; unsubscribed when the client goes', async () => {
