@@ -1,4 +1,4 @@
-export { stackUp, stackDown, stackStatus, readStackLog } from './stack';
+export { newClusterId, stackUp, stackDown, stackStatus, readStackLog } from './stack';
 export type { StackStatus, ComponentStatus, UpOptions, UpResult } from './stack';
 export { kafkaLog4j, kafkaProperties } from './kafkaProperties';
 export {

@@ -96,6 +96,17 @@ async function runToCompletion(command: string, args: string[], cwd: string): Pr
 }
 
 /**
+ * A KRaft cluster id: 16 random bytes in base64url, as Kafka makes them, never starting with "-" (the
+ * storage tool would read such an id as an option and fail: "--cluster-id: expected one argument").
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/**
  * Formats the KRaft log directory once; the cluster id is kept so the data survives restarts. A SASL
  * stack's SCRAM user is created here, in the metadata log's first records.
  */
@@ -103,7 +114,7 @@ async function formatKafkaStorage(stack: Stack): Promise<void> {
   if (kafkaFormatted(stack.layout)) return;
   mkdirSync(stack.layout.kafkaData, { recursive: true });
   const scram = stack.sasl ? ['--add-scram', scramFormatArgument(stack.sasl)] : [];
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   await runToCompletion(
     'java',
     javaRun(

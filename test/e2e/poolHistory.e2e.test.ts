@@ -159,6 +159,7 @@ test('define, reserve, change, release, close: history in order with the API com
   expect(Object.keys(current.body).sort()).toEqual(
     [
       'available',
+      'bookableUntil',
       'capacity',
       'poolId',
       'reserved',

@@ -131,13 +131,13 @@ test('a column added by schema evolution is the event field it came from; unknow
   const expired = historyEventOf(
     row({
       version: '6',
-      event_type: 'PoolExpired',
+      event_type: 'PoolRenamed',
       payload_json: '{"expiredAt":{"long":1903941600000},"note":"x"}',
     }),
   );
-  expect(expired).toMatchObject({ type: 'PoolExpired', details: { expiredAt: 1903941600000, note: 'x' } });
+  expect(expired).toMatchObject({ type: 'PoolRenamed', details: { expiredAt: 1903941600000, note: 'x' } });
   // A type the connector knew (columns, no payload) that this mapping does not: its non-null columns.
-  expect(historyEventOf(row({ event_type: 'PoolExpired', expired_at: '5' })).details).toEqual({
+  expect(historyEventOf(row({ event_type: 'PoolRenamed', expired_at: '5' })).details).toEqual({
     expiredAt: '5',
   });
 });
@@ -149,6 +149,7 @@ test('the fold up to an instant: the intermediate state, nothing before definiti
     event(3, 'CapacityChanged', { capacity: 12, previousCapacity: 10 }),
     event(4, 'CapacityReleased', { reservationId: 'r1', units: 2 }),
     event(5, 'PoolClosed', {}),
+    event(6, 'PoolExpired', {}, T + 9000),
   ];
   const mid = foldAsOf('p-1', events, T + 2500);
   expect(mid.state.pool).toMatchObject({
@@ -163,18 +164,23 @@ test('the fold up to an instant: the intermediate state, nothing before definiti
   expect(foldAsOf('p-1', events, T + 4500).held).toBe(0);
   expect(foldAsOf('p-1', events, T + 2000).state.pool?.version).toBe(2); // at the instant: included
   expect(foldAsOf('p-1', events, T + 999).state.pool).toBeNull();
-  expect(foldAsOf('p-1', events, T + 10_000).state.pool).toMatchObject({
+  expect(foldAsOf('p-1', events, T + 8_000).state.pool).toMatchObject({
     capacity: 12,
     reserved: 0,
     status: 'closed',
     version: 5,
+  });
+  // An expired pool's history folds to its last state, status expired (ADR 12).
+  expect(foldAsOf('p-1', events, T + 10_000)).toMatchObject({
+    state: { pool: { status: 'expired', version: 6 } },
+    skipped: [],
   });
 });
 
 test('an event type the domain does not know is skipped with a note; a clock step back stops the fold', () => {
   const events = [
     defined(),
-    event(2, 'PoolExpired', { expiredAt: T }),
+    event(2, 'PoolRenamed', { name: 'x' }),
     event(3, 'CapacityChanged', { capacity: 3, previousCapacity: 10 }),
   ];
   const folded = foldAsOf('p-1', events, T + 10_000);
@@ -182,8 +188,8 @@ test('an event type the domain does not know is skipped with a note; a clock ste
   expect(folded.skipped).toEqual([
     {
       version: 2,
-      type: 'PoolExpired',
-      reason: 'not applied: this version of the service does not know PoolExpired events',
+      type: 'PoolRenamed',
+      reason: 'not applied: this version of the service does not know PoolRenamed events',
     },
   ]);
   // Version 3 stamped earlier than version 2 (a processor's clock behind): not applied without 2.
