@@ -3,7 +3,14 @@
 // their retention are dropped. Everything goes into the overlay; the task turns it into records of one
 // transaction and, once committed, into one RocksDB write batch.
 import type { LifecycleConfig } from '../config';
-import { decideExpiry, expiryCommandId, type EventEnvelope } from '../domain';
+import {
+  decideExpiry,
+  evolve,
+  expiredPoolMarker,
+  expiryCommandId,
+  type EventEnvelope,
+  type PoolState,
+} from '../domain';
 import type { TaskStore, WriteOverlay } from '../state';
 
 export interface ExpiryOutcome {
@@ -26,17 +33,10 @@ export async function expireDue(
     if (!pool) continue;
     const decision = decideExpiry({ pool, reservations: {} }, expiryCommandId(pool), now, lifecycle);
     if (decision.status !== 'accepted' || decision.events.length === 0) continue;
-    overlay.expirePool(
-      {
-        poolId,
-        zone: pool.zone,
-        slotStart: pool.slotStart,
-        slotEnd: pool.slotEnd,
-        version: decision.poolVersion,
-        expiredAt: now,
-      },
-      await store.reservationIdsOf(poolId),
-    );
+    let state: PoolState = { pool, reservations: {} };
+    for (const event of decision.events) state = evolve(state, event);
+    if (!state.pool) continue;
+    overlay.expirePool(expiredPoolMarker(state.pool), await store.reservationIdsOf(poolId));
     events.push(...decision.events);
   }
   const forgotten: string[] = [];

@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LifecycleConfig } from '../../../src/config';
-import { reservationIdFor, type Pool, type Reservation } from '../../../src/domain';
+import { reservationIdFor } from '../../../src/domain';
 import { expireDue } from '../../../src/processor';
 import { TaskStore, WriteOverlay } from '../../../src/state';
+import { storedPool, storedReservation } from '../../support/storedState';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -20,27 +21,8 @@ const lifecycle: LifecycleConfig = {
 let dir: string;
 let store: TaskStore;
 
-const pool = (poolId: string, slotEnd: number, version = 4): Pool => ({
-  poolId,
-  zone: 'north',
-  slotStart: slotEnd - 2 * HOUR,
-  slotEnd,
-  bookableUntil: slotEnd - 3 * HOUR,
-  capacity: 10,
-  reserved: 2,
-  status: 'open',
-  version,
-  updatedAt: slotEnd - 5 * HOUR,
-});
-const reservation = (poolId: string, requestId: string): Reservation => ({
-  reservationId: reservationIdFor(poolId, requestId),
-  poolId,
-  units: 1,
-  status: 'reserved',
-  requestId,
-  createdAt: 1,
-  releasedAt: null,
-});
+const pool = (poolId: string, slotEnd: number, version = 4) => storedPool(poolId, slotEnd, version);
+const reservation = storedReservation;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'capacity-expiry-'));

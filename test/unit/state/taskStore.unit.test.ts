@@ -3,8 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reservationIdFor, type ExpiredPool, type Pool, type Reservation } from '../../../src/domain';
+import type { ExpiredPool } from '../../../src/domain';
 import { TaskStore, WriteOverlay } from '../../../src/state';
+import { storedPool, storedReservation } from '../../support/storedState';
 
 const HOUR = 3_600_000;
 let dir: string;
@@ -20,28 +21,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const pool = (poolId: string, slotEnd: number): Pool => ({
-  poolId,
-  zone: 'north',
-  slotStart: slotEnd - 2 * HOUR,
-  slotEnd,
-  bookableUntil: slotEnd - 3 * HOUR,
-  capacity: 10,
-  reserved: 1,
-  status: 'open',
-  version: 2,
-  updatedAt: 1,
-});
-
-const reservation = (poolId: string, requestId: string): Reservation => ({
-  reservationId: reservationIdFor(poolId, requestId),
-  poolId,
-  units: 1,
-  status: 'reserved',
-  requestId,
-  createdAt: 1,
-  releasedAt: null,
-});
+const pool = (poolId: string, slotEnd: number) => storedPool(poolId, slotEnd);
+const reservation = storedReservation;
 
 const checkpoint = { changelogOffsets: {}, nextInputOffset: 0 };
 
