@@ -96,15 +96,22 @@ export class PoolPanel {
     this.current = pool;
     this.showNumbers(pool);
     if (wasOpen && pool.status === 'closed') this.showCloseButton();
-    if (this.historyTimer === null)
-      this.historyTimer = setTimeout(() => {
-        this.historyTimer = null;
-        void this.loadHistory();
-      }, HISTORY_REFRESH_MS);
+    this.refreshHistorySoon();
+  }
+
+  /** One history read after a short wait, however many changes arrive meanwhile. */
+  private refreshHistorySoon(): void {
+    if (this.historyTimer !== null) return;
+    this.historyTimer = setTimeout(() => {
+      this.historyTimer = null;
+      void this.loadHistory();
+    }, HISTORY_REFRESH_MS);
   }
 
   hide(): void {
     this.current = null;
+    if (this.historyTimer !== null) clearTimeout(this.historyTimer);
+    this.historyTimer = null;
     this.container.hidden = true;
   }
 
@@ -224,12 +231,20 @@ export class PoolPanel {
           ),
         ),
       );
+      // The warehouse trails the read model: until it holds the version the panel shows, read again.
+      const newest = page.events.at(-1)?.version ?? 0;
+      const shown = this.current?.version ?? 0;
+      if (newest < shown) this.refreshHistorySoon();
       const lag = page.warehouse.lagRecords ?? 0;
       this.historyNote.textContent = [
         page.complete
           ? ''
           : `The latest ${page.events.length} events; older ones: capacity history ${poolId}.`,
-        lag > 0 ? `The warehouse is ${lag} journal records behind: the newest events may be missing.` : '',
+        newest < shown
+          ? `The warehouse has reached version ${newest} of ${shown}; waiting for the rest.`
+          : lag > 0
+            ? `The warehouse is ${lag} journal records behind: the newest events may be missing.`
+            : '',
       ]
         .filter((note) => note !== '')
         .join(' ');
