@@ -38,6 +38,15 @@ export interface TaskHealth {
   nextOffset: number | null;
 }
 
+/**
+ * Where a process runs: in a network namespace (`ip netns exec` execs node, so the pid is node's own),
+ * with its health port on `host` instead of loopback.
+ */
+export interface Placement {
+  readonly netns: string;
+  readonly host: string;
+}
+
 export class ServiceProcess {
   private exited: Promise<number | null>;
   exitCode: number | null | undefined = undefined;
@@ -47,6 +56,7 @@ export class ServiceProcess {
     private readonly child: ChildProcess,
     readonly logFile: string,
     readonly metricsPort: number,
+    readonly host: string,
   ) {
     this.exited = new Promise((resolveExit) =>
       child.once('exit', (code, signal) => {
@@ -56,19 +66,32 @@ export class ServiceProcess {
     );
   }
 
-  static async start(command: string, name: string, env: Record<string, string>): Promise<ServiceProcess> {
+  static async start(
+    command: string,
+    name: string,
+    env: Record<string, string>,
+    placement?: Placement,
+  ): Promise<ServiceProcess> {
     const logFile = join(scratchDir(name), `${name}.log`);
     const log = createWriteStream(logFile);
     const metricsPort = Number(env.CAPACITY_METRICS_PORT ?? (await freePort()));
     // CAPACITY_TEST_NODE_ARGS adds node flags to spawned services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     const nodeArgs = (process.env.CAPACITY_TEST_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
-    const child = spawn('node', [...nodeArgs, CLI, command], {
-      env: { ...process.env, ...env, CAPACITY_METRICS_PORT: String(metricsPort) },
+    const node = [process.execPath, ...nodeArgs, CLI, command];
+    const [file, ...args] = placement ? ['ip', 'netns', 'exec', placement.netns, ...node] : node;
+    const host = placement?.host ?? '127.0.0.1';
+    const child = spawn(file as string, args, {
+      env: {
+        ...process.env,
+        ...env,
+        CAPACITY_METRICS_PORT: String(metricsPort),
+        ...(placement ? { CAPACITY_HTTP_HOST: host } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    return new ServiceProcess(name, child, logFile, metricsPort);
+    return new ServiceProcess(name, child, logFile, metricsPort, host);
   }
 
   get pid(): number {
@@ -81,7 +104,7 @@ export class ServiceProcess {
 
   async health(): Promise<{ status: number; body: { healthy: boolean; tasks: TaskHealth[] } } | null> {
     try {
-      const response = await fetch(`http://127.0.0.1:${this.metricsPort}/healthz`, {
+      const response = await fetch(`http://${this.host}:${this.metricsPort}/healthz`, {
         signal: AbortSignal.timeout(2000),
       });
       return {
@@ -94,7 +117,7 @@ export class ServiceProcess {
   }
 
   async metrics(): Promise<string> {
-    return (await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`)).text();
+    return (await fetch(`http://${this.host}:${this.metricsPort}/metrics`)).text();
   }
 
   /** Waits until /healthz answers healthy and `predicate` holds for its tasks. */
