@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config';
 import { ConfigError, UnavailableError } from '../errors';
+import { brokersSeenBy } from '../kafka';
 import { versions } from './artifacts';
 import { kafkaHealthy, portOpen, waitFor } from './health';
 import {
@@ -176,10 +177,25 @@ export function nodeHealthy(cluster: KafkaCluster, node: KafkaNode): Promise<boo
   return kafkaHealthy(node, cluster.sasl);
 }
 
-/** Waits until the node answers; fails as soon as its process is gone (with its log file named). */
-export function waitForNode(cluster: KafkaCluster, node: KafkaNode, timeoutMs = 90_000): Promise<void> {
+/**
+ * Waits until the node answers and lists the brokers `expected` (node ids) as registered and unfenced: a
+ * cluster node answers before it has heard of the others, and a topic with replication factor 3 cannot be
+ * created until three are listed. Fails as soon as its process is gone (with its log file named).
+ */
+export function waitForNode(
+  cluster: KafkaCluster,
+  node: KafkaNode,
+  expected: readonly number[],
+  timeoutMs = 90_000,
+): Promise<void> {
   const what = cluster.nodes.length === 1 ? 'Kafka broker' : `Kafka broker ${node.nodeId}`;
-  return waitFor(what, () => nodeHealthy(cluster, node), nodeProcess(cluster, node), timeoutMs);
+  const ready = async () => {
+    if (!(await nodeHealthy(cluster, node))) return false;
+    if (cluster.nodes.length === 1) return true;
+    const seen = await brokersSeenBy(`${node.host}:${node.port}`, 2000, cluster.sasl);
+    return seen !== null && expected.every((id) => seen.includes(id));
+  };
+  return waitFor(what, ready, nodeProcess(cluster, node), timeoutMs);
 }
 
 /** A port that answers but is neither a broker nor this node's starting process: not ours to take. */
@@ -221,7 +237,8 @@ function nodeOf(cluster: KafkaCluster, nodeId: number): KafkaNode {
 
 /**
  * Starts broker `nodeId` again when it is not running (after a crash, a `kill -9`, `stopBroker`) and waits
- * until it answers; a running broker is only waited for. The cluster must have been formatted by `stack up`.
+ * until it answers and is registered (unfenced) again; a running broker is only waited for. Its replicas may
+ * still be catching up (out of the ISR) when this returns. The cluster must have been formatted by `stack up`.
  */
 export async function startBroker(
   config: Config,
@@ -239,7 +256,8 @@ export async function startBroker(
   const node = nodeOf(cluster, nodeId);
   await checkPortFree(cluster, node);
   if (runningPid(nodeProcess(cluster, node)) === null) startNode(cluster, node, say);
-  await waitForNode(cluster, node, timeoutMs);
+  // Itself only: another broker may be down (or stopped by the same chaos test) meanwhile.
+  await waitForNode(cluster, node, [node.nodeId], timeoutMs);
   return brokerView(cluster, node);
 }
 

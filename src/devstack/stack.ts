@@ -102,8 +102,10 @@ async function kafkaUp(
   await formatKafkaStorage(cluster);
   const toStart = down.filter((node) => runningPid(nodeProcessOf(layout, node)) === null);
   for (const node of toStart) startNode(cluster, node, say);
-  // All at once: a cluster's brokers answer only once a majority of its controllers has formed a quorum.
-  await Promise.all(down.map((node) => waitForNode(cluster, node)));
+  // All at once: a cluster's brokers answer only once a majority of its controllers has formed a quorum;
+  // each is up when it lists all of them, so a topic with replication factor 3 can be created next.
+  const everyNode = cluster.nodes.map((node) => node.nodeId);
+  await Promise.all(down.map((node) => waitForNode(cluster, node, everyNode)));
   return toStart.map((node) => node.name);
 }
 
