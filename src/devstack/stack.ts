@@ -20,7 +20,13 @@ import {
   type KafkaCluster,
 } from './kafkaBrokers';
 import { clientSettings, nodeFiles, readClusterRecord, resolveBrokerCount } from './kafkaCluster';
-import { checkSaslSwitch, chooseStackCredentials, saslNotes, writeStackSasl } from './kafkaSasl';
+import {
+  checkSaslSwitch,
+  chooseStackCredentials,
+  saslNotes,
+  writeStackSasl,
+  type StackSaslCredentials,
+} from './kafkaSasl';
 import { kafkaFormatted, stackLayout, type BrokerCount } from './layout';
 import { postgresDown, postgresHealthy, postgresStack, postgresUp } from './postgres';
 import { runningPid, stopProcess } from './processes';
@@ -77,19 +83,22 @@ function planKafka(config: Config, options: UpOptions): KafkaCluster {
   return cluster;
 }
 
-/** Starts every broker that does not answer and is not running, waits for all; returns those started. */
+/**
+ * Starts every broker that does not answer and is not running and waits for all; returns the names of those
+ * started and the SCRAM user of the cluster (chosen here when this call formats it).
+ */
 async function kafkaUp(
   config: Config,
   planned: KafkaCluster,
   options: UpOptions,
   say: (line: string) => void,
-): Promise<string[]> {
+): Promise<{ started: string[]; sasl: StackSaslCredentials | null }> {
   let cluster = planned;
   const { layout } = cluster;
   const healthy = await Promise.all(cluster.nodes.map((node) => nodeHealthy(cluster, node)));
   const down = cluster.nodes.filter((_, index) => !healthy[index]);
   for (const node of down) await checkPortFree(cluster, node);
-  if (down.length === 0) return [];
+  if (down.length === 0) return { started: [], sasl: cluster.sasl };
   await ensureKafkaDistribution(layout, say);
   if (!kafkaFormatted(layout)) {
     // Recorded before formatting, so a SASL cluster never exists without its password on disk; a file
@@ -106,7 +115,7 @@ async function kafkaUp(
   // each is up when it lists all of them, so a topic with replication factor 3 can be created next.
   const everyNode = cluster.nodes.map((node) => node.nodeId);
   await Promise.all(down.map((node) => waitForNode(cluster, node, everyNode)));
-  return toStart.map((node) => node.name);
+  return { started: toStart.map((node) => node.name), sasl: cluster.sasl };
 }
 
 /**
@@ -122,11 +131,11 @@ export async function stackUp(
   const { layout, endpoints } = cluster;
   mkdirSync(layout.run, { recursive: true });
   mkdirSync(layout.logs, { recursive: true });
-  const [kafkaStarted, registryStarted] = await Promise.all([
+  const [kafka, registryStarted] = await Promise.all([
     kafkaUp(config, cluster, options, say),
     options.kafkaOnly ? false : registryUp(layout, endpoints, say),
   ]);
-  const started = [...kafkaStarted, ...(registryStarted ? ['registry'] : [])];
+  const started = [...kafka.started, ...(registryStarted ? ['registry'] : [])];
   // PostgreSQL (the warehouse connector's database) is additive: if it cannot be installed or started, Kafka
   // and the registry still serve the rest of the service; `stack status` shows it down with the reason.
   try {
@@ -134,7 +143,7 @@ export async function stackUp(
   } catch (error) {
     say(`PostgreSQL not started: ${(error as Error).message}`);
   }
-  const warning = saslNotes(cluster.sasl, config.sasl, layout.kafkaSaslEnv)?.warning;
+  const warning = saslNotes(kafka.sasl, config.sasl, layout.kafkaSaslEnv)?.warning;
   if (warning) say(warning);
   if (cluster.nodes.length > 1) {
     say(`clients of this ${cluster.nodes.length}-broker cluster need:`);
