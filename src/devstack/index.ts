@@ -8,7 +8,9 @@ export {
   kafkaNodes,
   nodeFiles,
   parseBrokerCount,
+  kafkaFormatted,
   parseClusterRecord,
+  readClusterRecord,
   renderClusterRecord,
   resolveBrokerCount,
 } from './kafkaCluster';

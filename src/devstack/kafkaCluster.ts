@@ -82,17 +82,27 @@ export function parseClusterRecord(text: string, file: string): ClusterRecord {
   return { brokers, clusterId };
 }
 
+const formatted = (dataDir: string) => existsSync(join(dataDir, 'meta.properties'));
+
 /**
- * How the stack's cluster was formatted, or null when it was not. A stack formatted before the count was
- * recorded has only data/kafka/meta.properties: a single broker, whose id the storage tool keeps there.
+ * How the stack's cluster was formatted, or null when it was not. A record whose log dirs are all gone
+ * (data/kafka deleted to start over, as the SASL message says) is stale: a new cluster is formatted. A stack
+ * formatted before the count was recorded has only data/kafka/meta.properties: a single broker, whose
+ * cluster id the storage tool keeps there.
  */
 export function readClusterRecord(layout: StackLayout): ClusterRecord | null {
-  if (existsSync(layout.kafkaCluster))
-    return parseClusterRecord(readFileSync(layout.kafkaCluster, 'utf8'), layout.kafkaCluster);
-  const meta = join(layout.kafkaData, 'meta.properties');
-  if (!existsSync(meta)) return null;
-  const id = /^cluster\.id=(.+)$/m.exec(readFileSync(meta, 'utf8'))?.[1]?.trim() ?? '';
-  return { brokers: 1, clusterId: id };
+  if (existsSync(layout.kafkaCluster)) {
+    const record = parseClusterRecord(readFileSync(layout.kafkaCluster, 'utf8'), layout.kafkaCluster);
+    return nodeFiles(layout, record.brokers).some((n) => formatted(n.dataDir)) ? record : null;
+  }
+  if (!formatted(layout.kafkaData)) return null;
+  const meta = readFileSync(join(layout.kafkaData, 'meta.properties'), 'utf8');
+  return { brokers: 1, clusterId: /^cluster\.id=(.+)$/m.exec(meta)?.[1]?.trim() ?? '' };
+}
+
+/** True once the broker storage is formatted (its cluster id, broker count and SASL user are fixed). */
+export function kafkaFormatted(layout: StackLayout): boolean {
+  return readClusterRecord(layout) !== null;
 }
 
 export function writeClusterRecord(layout: StackLayout, record: ClusterRecord): void {

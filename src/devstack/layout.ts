@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { Config } from '../config';
 import { ConfigError } from '../errors';
@@ -60,11 +59,6 @@ export function stackLayout(config: Config): StackLayout {
     logs: join(root, 'logs'),
     run: join(root, 'run'),
   };
-}
-
-/** True once the broker storage is formatted (its cluster id, broker count and SASL user are fixed). */
-export function kafkaFormatted(layout: StackLayout): boolean {
-  return existsSync(layout.kafkaCluster) || existsSync(join(layout.kafkaData, 'meta.properties'));
 }
 
 function splitAddress(address: string): { host: string; port: number } {

@@ -19,7 +19,13 @@ import {
   waitForNode,
   type KafkaCluster,
 } from './kafkaBrokers';
-import { clientSettings, nodeFiles, readClusterRecord, resolveBrokerCount } from './kafkaCluster';
+import {
+  clientSettings,
+  kafkaFormatted,
+  nodeFiles,
+  readClusterRecord,
+  resolveBrokerCount,
+} from './kafkaCluster';
 import {
   checkSaslSwitch,
   chooseStackCredentials,
@@ -27,7 +33,7 @@ import {
   writeStackSasl,
   type StackSaslCredentials,
 } from './kafkaSasl';
-import { kafkaFormatted, stackLayout, type BrokerCount } from './layout';
+import { stackLayout, type BrokerCount } from './layout';
 import { postgresDown, postgresHealthy, postgresStack, postgresUp } from './postgres';
 import { runningPid, stopProcess } from './processes';
 import { registryProcess, registryUp } from './registry';
@@ -71,8 +77,11 @@ function planKafka(config: Config, options: UpOptions): KafkaCluster {
   const layout = stackLayout(config);
   const recorded = readClusterRecord(layout)?.brokers ?? null;
   const count = resolveBrokerCount(recorded, options.brokers, layout);
-  const cluster = kafkaClusterOf(config, count);
-  checkSaslSwitch(kafkaFormatted(layout), cluster.sasl, options.sasl ?? false, layout.kafkaData);
+  const formatted = kafkaFormatted(layout);
+  // A SASL file left beside deleted log dirs belongs to no cluster: kafkaUp records the new one's.
+  const found = kafkaClusterOf(config, count);
+  const cluster = formatted ? found : { ...found, sasl: null };
+  checkSaslSwitch(formatted, cluster.sasl, options.sasl ?? false, layout.kafkaData);
   if (count > 1 && (options.sasl || cluster.sasl)) {
     // One SCRAM identity per stack is tested for one broker only (kafkaSasl.ts); not yet for a cluster.
     throw new ConfigError(

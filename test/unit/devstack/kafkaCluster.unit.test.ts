@@ -1,5 +1,8 @@
 // A stack's broker count is fixed when its cluster is formatted: the record round-trips, a different count
 // on an existing cluster is refused with what to do, and `--brokers` takes only 1 or 3.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../../src/config';
 import {
   clientSettings,
@@ -7,6 +10,7 @@ import {
   nodeFiles,
   parseBrokerCount,
   parseClusterRecord,
+  readClusterRecord,
   renderClusterRecord,
   resolveBrokerCount,
   stackEndpoints,
@@ -62,4 +66,25 @@ test('the client settings of a cluster name every broker and replication factor 
     'CAPACITY_BROKERS=127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094',
     'CAPACITY_REPLICATION_FACTOR=3',
   ]);
+});
+
+test('a record counts only while a log dir of its cluster is formatted; an old single stack has none', () => {
+  const root = mkdtempSync(join(tmpdir(), 'capacity-record-'));
+  try {
+    const here = stackLayout(loadConfig({ CAPACITY_STACK_DIR: root }));
+    expect(readClusterRecord(here)).toBeNull();
+    // A stack formatted before the record existed: one broker, its id from meta.properties.
+    mkdirSync(here.kafkaData, { recursive: true });
+    writeFileSync(join(here.kafkaData, 'meta.properties'), 'version=1\ncluster.id=old-id\nnode.id=1\n');
+    expect(readClusterRecord(here)).toEqual({ brokers: 1, clusterId: 'old-id' });
+    rmSync(here.kafkaData, { recursive: true });
+    // Three brokers recorded: formatted while any of their log dirs is, stale once all are deleted.
+    writeFileSync(here.kafkaCluster, renderClusterRecord({ brokers: 3, clusterId: 'c3' }));
+    expect(readClusterRecord(here)).toBeNull();
+    mkdirSync(join(root, 'data', 'kafka-2'), { recursive: true });
+    writeFileSync(join(root, 'data', 'kafka-2', 'meta.properties'), 'cluster.id=c3\n');
+    expect(readClusterRecord(here)).toEqual({ brokers: 3, clusterId: 'c3' });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
