@@ -58,6 +58,12 @@ function replicationProperties(brokers: number): string[] {
     'transaction.state.log.num.partitions=10',
     'default.replication.factor=3',
     'min.insync.replicas=2',
+    // A killed broker stays in every ISR until the controller fences it, and acks=all writes to every
+    // partition it replicates wait until then: fence after 3 s without a heartbeat (default 9 s;
+    // heartbeats every 1 s, default 2 s), well inside the command channel's 5 s send timeout and the
+    // processors' 5 s transaction timeout (ADR 13).
+    'broker.session.timeout.ms=3000',
+    'broker.heartbeat.interval.ms=1000',
   ];
 }
 

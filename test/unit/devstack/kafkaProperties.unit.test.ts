@@ -109,6 +109,9 @@ describe('three brokers', () => {
     expect(p.get('transaction.state.log.min.isr')).toBe('2');
     expect(p.get('default.replication.factor')).toBe('3');
     expect(p.get('min.insync.replicas')).toBe('2');
+    // A killed broker leaves the ISRs (and acks=all writes go on) once fenced: after 3 s, not 9 s.
+    expect(p.get('broker.session.timeout.ms')).toBe('3000');
+    expect(p.get('broker.heartbeat.interval.ms')).toBe('1000');
   });
 
   test('keeps the single broker settings the service relies on', () => {
