@@ -43,6 +43,8 @@ export interface Config {
   readonly tls: { readonly caFile: string | null } | null;
   readonly stackDir: string;
   readonly stackControllerPort: number;
+  /** The local stack's PostgreSQL port (CAPACITY_STACK_POSTGRES_PORT). */
+  readonly stackPostgresPort: number;
   readonly auth: AuthConfig;
 }
 
@@ -154,6 +156,7 @@ export function loadConfig(env: Environment = process.env): Config {
     tls: tlsEnabled ? { caFile: get<string | undefined>('CAPACITY_TLS_CA_FILE') ?? null } : null,
     stackDir: get<string>('CAPACITY_STACK_DIR'),
     stackControllerPort: get<number>('CAPACITY_STACK_CONTROLLER_PORT'),
+    stackPostgresPort: get<number>('CAPACITY_STACK_POSTGRES_PORT'),
     auth: {
       enabled: get<string>('CAPACITY_AUTH') === 'on',
       apiKeys: get<string | undefined>('CAPACITY_API_KEYS') ?? null,

@@ -341,7 +341,7 @@ export const settings: readonly Setting[] = [
     env: 'CAPACITY_STACK_CONTROLLER_PORT',
     default: '9093',
     description:
-      'Local stack: KRaft controller port (broker and registry ports come from CAPACITY_BROKERS and CAPACITY_REGISTRY_URL)',
+      'Local stack: KRaft controller port; controller i of a three-broker stack (stack up --brokers 3) on this + i-1 (broker and registry ports come from CAPACITY_BROKERS and CAPACITY_REGISTRY_URL)',
     schema: port,
   },
   {

@@ -20,13 +20,17 @@ export function portOpen(host: string, port: number, timeoutMs = 1000): Promise<
 }
 
 /**
- * The broker is healthy when it answers a Kafka metadata request (not merely an open port); a SASL stack's
- * broker answers only a client that logs in, so the probe uses the stack's recorded user.
+ * A broker is healthy when it answers a Kafka metadata request (not merely an open port); a SASL stack's
+ * broker answers only a client that logs in, so the probe uses the stack's recorded user. Only the broker at
+ * `broker` is asked: the probe bootstraps from it alone.
  */
-export async function kafkaHealthy(endpoints: StackEndpoints, sasl: Config['sasl']): Promise<boolean> {
-  const { kafkaHost, kafkaPort } = endpoints;
-  if (!(await portOpen(kafkaHost, kafkaPort))) return false;
-  return brokerAnswers(`${kafkaHost}:${kafkaPort}`, 2000, sasl);
+export async function kafkaHealthy(
+  broker: { readonly host: string; readonly port: number },
+  sasl: Config['sasl'],
+): Promise<boolean> {
+  const { host, port } = broker;
+  if (!(await portOpen(host, port))) return false;
+  return brokerAnswers(`${host}:${port}`, 2000, sasl);
 }
 
 export async function registryHealthy(endpoints: StackEndpoints): Promise<boolean> {

@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import type { Config } from '../config';
 import { ConfigError } from '../errors';
+import { bareHost, checkLocalHost, localAddresses } from './localAddresses';
+
+/** Brokers of a local stack: one (the default) or a three-node KRaft cluster (ADR 13). */
+export type BrokerCount = 1 | 3;
 
 /** Where the local stack keeps everything; all of it under one git-ignored folder. */
 export interface StackLayout {
@@ -9,7 +12,10 @@ export interface StackLayout {
   readonly downloads: string;
   readonly kafkaLibs: string;
   readonly registryHome: string;
+  /** The single broker's log dir; a three-broker stack has data/kafka-<node id> instead. */
   readonly kafkaData: string;
+  /** How the Kafka cluster was formatted: broker count and cluster id (kafkaCluster.ts). */
+  readonly kafkaCluster: string;
   readonly registryData: string;
   /** CAPACITY_SASL_* of a stack formatted with SASL (kafkaSasl.ts); absent for a plain one. */
   readonly kafkaSaslEnv: string;
@@ -17,10 +23,21 @@ export interface StackLayout {
   readonly run: string;
 }
 
+/** Where one broker (a combined broker + controller node) listens. */
+export interface BrokerEndpoint {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly controllerPort: number;
+}
+
 export interface StackEndpoints {
+  /** Broker 1's host, client port and controller port (the only broker of a single-broker stack). */
   readonly kafkaHost: string;
   readonly kafkaPort: number;
   readonly controllerPort: number;
+  /** Every broker of the stack, by node id (1..n). */
+  readonly brokers: readonly BrokerEndpoint[];
   readonly registryHost: string;
   readonly registryPort: number;
   /** Registry URL of the Confluent-compatible API, as clients use it. */
@@ -35,6 +52,7 @@ export function stackLayout(config: Config): StackLayout {
     kafkaLibs: join(root, 'kafka', 'libs'),
     registryHome: join(root, 'apicurio'),
     kafkaData: join(root, 'data', 'kafka'),
+    kafkaCluster: join(root, 'data', 'kafka-cluster.properties'),
     registryData: join(root, 'data', 'registry'),
     // Next to the broker's data: the user exists only in that cluster, so both go when data/ is deleted.
     kafkaSaslEnv: join(root, 'data', 'kafka-sasl.env'),
@@ -43,42 +61,73 @@ export function stackLayout(config: Config): StackLayout {
   };
 }
 
-/** True once the broker's storage is formatted (its cluster id, and a SASL stack's user, are fixed). */
-export function kafkaFormatted(layout: StackLayout): boolean {
-  return existsSync(join(layout.kafkaData, 'meta.properties'));
+function splitAddress(address: string): { host: string; port: number } {
+  const split = address.lastIndexOf(':');
+  const host = address.slice(0, split);
+  return { host: host === 'localhost' ? '127.0.0.1' : host, port: Number(address.slice(split + 1)) };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/**
+ * Broker i's address: the i-th entry of CAPACITY_BROKERS when it lists exactly one per broker, otherwise the
+ * first entry's host on its port + i - 1. Controller i is on CAPACITY_STACK_CONTROLLER_PORT + i - 1, on
+ * broker i's host.
+ */
+function brokerEndpoints(config: Config, count: BrokerCount): BrokerEndpoint[] {
+  const first = splitAddress(config.brokers[0] ?? '');
+  return Array.from({ length: count }, (_, index) => {
+    const own = config.brokers.length === count ? splitAddress(config.brokers[index] ?? '') : null;
+    return {
+      nodeId: index + 1,
+      host: own?.host ?? first.host,
+      port: own?.port ?? first.port + index,
+      controllerPort: config.stackControllerPort + index,
+    };
+  });
+}
 
-/** The local stack listens where the config says clients connect; only loopback addresses are allowed. */
-export function stackEndpoints(config: Config): StackEndpoints {
-  const broker = config.brokers[0] ?? '';
-  const split = broker.lastIndexOf(':');
-  const kafkaHost = broker.slice(0, split);
-  const kafkaPort = Number(broker.slice(split + 1));
-  if (!LOOPBACK.has(kafkaHost)) {
-    throw new ConfigError(
-      `CAPACITY_BROKERS: the local stack only runs on loopback, but the first broker is ${broker}; ` +
-        'unset CAPACITY_BROKERS or point it at 127.0.0.1:<port>',
-    );
+/** Every port the stack would bind must differ; says which, and for three brokers where they could go. */
+function checkDistinctPorts(brokers: readonly BrokerEndpoint[], registryPort: number): void {
+  const ports = [...brokers.flatMap((b) => [b.port, b.controllerPort]), registryPort];
+  if (new Set(ports).size === ports.length) return;
+  const list = (values: number[]) => values.join(', ');
+  const hint =
+    brokers.length > 1
+      ? `; e.g. CAPACITY_STACK_CONTROLLER_PORT=${Math.max(...brokers.map((b) => b.port)) + 1} puts the ` +
+        'controllers right after the brokers'
+      : '';
+  throw new ConfigError(
+    'CAPACITY_STACK_CONTROLLER_PORT, CAPACITY_BROKERS and CAPACITY_REGISTRY_URL must give every port of the ' +
+      `local stack its own number, but brokers use ${list(brokers.map((b) => b.port))}, controllers ` +
+      `${list(brokers.map((b) => b.controllerPort))} and the registry ${registryPort}${hint}`,
+  );
+}
+
+/**
+ * The local stack listens where the config says clients connect, on loopback or an address of a local
+ * interface (localAddresses.ts). `local` is injectable for tests.
+ */
+export function stackEndpoints(
+  config: Config,
+  brokerCount: BrokerCount = 1,
+  local: ReadonlySet<string> = localAddresses(),
+): StackEndpoints {
+  const brokers = brokerEndpoints(config, brokerCount);
+  for (const broker of brokers) {
+    const entry = `${broker.host}:${broker.port}`;
+    checkLocalHost('CAPACITY_BROKERS', broker.host, `broker ${broker.nodeId} is ${entry}`, local);
   }
   const url = new URL(config.registryUrl);
-  if (!LOOPBACK.has(url.hostname)) {
-    throw new ConfigError(
-      `CAPACITY_REGISTRY_URL: the local stack only runs on loopback, but the registry host is ${url.hostname}`,
-    );
-  }
+  const registryHost = bareHost(url.hostname) === 'localhost' ? '127.0.0.1' : url.hostname;
+  checkLocalHost('CAPACITY_REGISTRY_URL', registryHost, `the registry host is ${url.hostname}`, local);
   const registryPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  if (config.stackControllerPort === kafkaPort || registryPort === kafkaPort) {
-    throw new ConfigError(
-      `CAPACITY_STACK_CONTROLLER_PORT, CAPACITY_BROKERS and CAPACITY_REGISTRY_URL must use three different ports`,
-    );
-  }
+  checkDistinctPorts(brokers, registryPort);
+  const first = brokers[0] as BrokerEndpoint;
   return {
-    kafkaHost: kafkaHost === 'localhost' ? '127.0.0.1' : kafkaHost,
-    kafkaPort,
-    controllerPort: config.stackControllerPort,
-    registryHost: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname,
+    kafkaHost: first.host,
+    kafkaPort: first.port,
+    controllerPort: first.controllerPort,
+    brokers,
+    registryHost,
     registryPort,
     registryUrl: config.registryUrl,
   };

@@ -6,7 +6,7 @@ import { chownSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Config } from '../config';
-import { ConfigError, UnavailableError } from '../errors';
+import { UnavailableError } from '../errors';
 import { stackLayout } from './layout';
 import { postgresDataDir, preparePostgresDataDir } from './postgresLocation';
 import { managedProcess, runningPid, startProcess, stopProcess, type ManagedProcess } from './processes';
@@ -24,19 +24,12 @@ export interface PostgresStack {
   readonly url: string;
 }
 
-/** CAPACITY_STACK_POSTGRES_PORT, read from the environment (Config has no field for it). */
-export function stackPostgresPort(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.CAPACITY_STACK_POSTGRES_PORT || '55432';
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new ConfigError(`CAPACITY_STACK_POSTGRES_PORT: must be a port between 1 and 65535 (got "${raw}")`);
-  return port;
-}
-
 export function postgresStack(config: Config): PostgresStack {
   const layout = stackLayout(config);
   const dataDir = postgresDataDir(layout.root);
-  const port = stackPostgresPort();
+  // From the config, not process.env: a caller that builds its config from its own environment (a test,
+  // a benchmark) gets the PostgreSQL of that stack.
+  const port = config.stackPostgresPort;
   return {
     proc: managedProcess(layout.run, layout.logs, 'postgres', dataDir),
     dataDir,

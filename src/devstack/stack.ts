@@ -1,25 +1,42 @@
-// The local stack without Docker: a single-node KRaft broker and Apicurio Registry on loopback, from
-// pinned Maven Central artifacts. `up` is idempotent, `down` stops exactly what `up` started.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The local stack without Docker: Kafka in KRaft mode (one broker, or a three-broker cluster: ADR 13),
+// Apicurio Registry and PostgreSQL on this machine's own addresses, from pinned artifacts. `up` is
+// idempotent (it starts only what is not running), `down` stops exactly what `up` started.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config';
-import { UnavailableError } from '../errors';
-import { kafkaHealthy, portOpen, registryHealthy, waitFor } from './health';
-import { ensureKafkaDistribution, ensureRegistryDistribution, versions } from './artifacts';
-import { kafkaLog4j, kafkaProperties } from './kafkaProperties';
+import { ConfigError } from '../errors';
+import { ensureKafkaDistribution } from './artifacts';
+import { registryHealthy } from './health';
+import {
+  checkPortFree,
+  formatKafkaStorage,
+  formattedBrokerCount,
+  formattedCluster,
+  kafkaClusterOf,
+  nodeHealthy,
+  nodeProcessOf,
+  startNode,
+  waitForNode,
+  type KafkaCluster,
+} from './kafkaBrokers';
+import {
+  clientSettings,
+  kafkaFormatted,
+  nodeFiles,
+  readClusterRecord,
+  resolveBrokerCount,
+} from './kafkaCluster';
 import {
   checkSaslSwitch,
   chooseStackCredentials,
-  readStackSasl,
   saslNotes,
-  scramFormatArgument,
   writeStackSasl,
   type StackSaslCredentials,
 } from './kafkaSasl';
-import { kafkaFormatted, stackEndpoints, stackLayout, type StackEndpoints, type StackLayout } from './layout';
+import { stackLayout, type BrokerCount } from './layout';
 import { postgresDown, postgresHealthy, postgresStack, postgresUp } from './postgres';
-import { managedProcess, runningPid, startProcess, stopProcess, type ManagedProcess } from './processes';
+import { runningPid, stopProcess } from './processes';
+import { registryProcess, registryUp } from './registry';
 
 export interface ComponentStatus {
   readonly name: string;
@@ -37,103 +54,6 @@ export interface StackStatus {
   readonly root: string;
 }
 
-interface Stack {
-  readonly layout: StackLayout;
-  readonly endpoints: StackEndpoints;
-  readonly kafka: ManagedProcess;
-  readonly registry: ManagedProcess;
-  /** The SCRAM user the broker's storage was formatted with; null for a plain stack. */
-  readonly sasl: StackSaslCredentials | null;
-}
-
-function stackOf(config: Config): Stack {
-  const layout = stackLayout(config);
-  const marker = `-Dcapacity.stack=${layout.root}`;
-  return {
-    layout,
-    endpoints: stackEndpoints(config),
-    sasl: readStackSasl(layout.kafkaSaslEnv),
-    kafka: managedProcess(layout.run, layout.logs, 'kafka', marker),
-    registry: managedProcess(layout.run, layout.logs, 'registry', marker),
-  };
-}
-
-// Modest heaps: the machine has 2 cores and runs the service next to the stack. The registry serves little
-// traffic, so it skips the optimising JIT (C2) and starts faster.
-const JVM_HEAP = {
-  kafka: ['-Xms256m', '-Xmx768m'],
-  registry: ['-Xms128m', '-Xmx384m', '-XX:TieredStopAtLevel=1'],
-};
-const JVM_COMMON = ['-XX:+UseSerialGC', '-Djava.awt.headless=true'];
-
-function javaRun(stack: Stack, mainArgs: readonly string[], heap: readonly string[]): string[] {
-  const props = join(stack.layout.run, 'log4j.properties');
-  return [
-    ...heap,
-    ...JVM_COMMON,
-    `-Dcapacity.stack=${stack.layout.root}`,
-    `-Dlog4j.configuration=file:${props}`,
-    '-cp',
-    `${stack.layout.kafkaLibs}/*`,
-    ...mainArgs,
-  ];
-}
-
-async function runToCompletion(command: string, args: string[], cwd: string): Promise<string> {
-  const { spawn } = await import('node:child_process');
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (e) => reject(new UnavailableError(`could not run ${command}: ${e.message}`)));
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(output)
-        : reject(new UnavailableError(`${command} exited with ${code}:\n${output}`)),
-    );
-  });
-}
-
-/**
- * A KRaft cluster id: 16 random bytes in base64url, as Kafka makes them, never starting with "-" (the
- * storage tool would read such an id as an option and fail: "--cluster-id: expected one argument").
- */
-export function newClusterId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
-  }
-}
-
-/**
- * Formats the KRaft log directory once; the cluster id is kept so the data survives restarts. A SASL
- * stack's SCRAM user is created here, in the metadata log's first records.
- */
-async function formatKafkaStorage(stack: Stack): Promise<void> {
-  if (kafkaFormatted(stack.layout)) return;
-  mkdirSync(stack.layout.kafkaData, { recursive: true });
-  const scram = stack.sasl ? ['--add-scram', scramFormatArgument(stack.sasl)] : [];
-  const clusterId = newClusterId();
-  await runToCompletion(
-    'java',
-    javaRun(
-      stack,
-      [
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        clusterId,
-        '-c',
-        join(stack.layout.run, 'kafka.properties'),
-        ...scram,
-      ],
-      ['-Xmx256m'],
-    ),
-    stack.layout.root,
-  );
-}
-
 export interface UpResult {
   /** Components this call started (empty when everything was already up). */
   readonly started: readonly string[];
@@ -143,95 +63,88 @@ export interface UpResult {
 export interface UpOptions {
   /** A new cluster requires SASL/SCRAM-SHA-512 logins; an existing one keeps how it was formatted. */
   readonly sasl?: boolean;
-  /** The broker alone: no registry, no PostgreSQL (for tests that need Kafka only). */
+  /** The broker(s) alone: no registry, no PostgreSQL (for tests that need Kafka only). */
   readonly kafkaOnly?: boolean;
+  /**
+   * Brokers of a new cluster (1 or 3); an existing cluster must be asked for the count it was formatted
+   * with. Unset: the existing cluster's count, or 1 for a new one.
+   */
+  readonly brokers?: BrokerCount;
+}
+
+/** Every check that can refuse `up`, before anything is started. */
+function planKafka(config: Config, options: UpOptions): KafkaCluster {
+  const layout = stackLayout(config);
+  const recorded = readClusterRecord(layout)?.brokers ?? null;
+  const count = resolveBrokerCount(recorded, options.brokers, layout);
+  const formatted = kafkaFormatted(layout);
+  // A SASL file left beside deleted log dirs belongs to no cluster: kafkaUp records the new one's.
+  const found = kafkaClusterOf(config, count);
+  const cluster = formatted ? found : { ...found, sasl: null };
+  checkSaslSwitch(formatted, cluster.sasl, options.sasl ?? false, layout.kafkaData);
+  if (count > 1 && (options.sasl || cluster.sasl)) {
+    // One SCRAM identity per stack is tested for one broker only (kafkaSasl.ts); not yet for a cluster.
+    throw new ConfigError(
+      `--sasl: the local stack runs SASL with one broker only, not with --brokers ${count}; ` +
+        'use `capacity stack up --sasl` (one broker) or a plain three-broker stack',
+    );
+  }
+  return cluster;
 }
 
 /**
- * Downloads what is missing, starts what is not running and waits until both answer. A component that
- * already answers on its port is left alone, whoever started it.
+ * Starts every broker that does not answer and is not running and waits for all; returns the names of those
+ * started and the SCRAM user of the cluster (chosen here when this call formats it).
+ */
+async function kafkaUp(
+  config: Config,
+  planned: KafkaCluster,
+  options: UpOptions,
+  say: (line: string) => void,
+): Promise<{ started: string[]; sasl: StackSaslCredentials | null }> {
+  let cluster = planned;
+  const { layout } = cluster;
+  const healthy = await Promise.all(cluster.nodes.map((node) => nodeHealthy(cluster, node)));
+  const down = cluster.nodes.filter((_, index) => !healthy[index]);
+  for (const node of down) await checkPortFree(cluster, node);
+  if (down.length === 0) return { started: [], sasl: cluster.sasl };
+  await ensureKafkaDistribution(layout, say);
+  if (!kafkaFormatted(layout)) {
+    // Recorded before formatting, so a SASL cluster never exists without its password on disk; a file
+    // left from a deleted cluster goes when the new one is plain.
+    const sasl = options.sasl ? chooseStackCredentials(config.sasl) : null;
+    mkdirSync(join(layout.root, 'data'), { recursive: true });
+    writeStackSasl(layout.kafkaSaslEnv, sasl);
+    cluster = { ...cluster, sasl };
+  }
+  await formatKafkaStorage(cluster);
+  const toStart = down.filter((node) => runningPid(nodeProcessOf(layout, node)) === null);
+  for (const node of toStart) startNode(cluster, node, say);
+  // All at once: a cluster's brokers answer only once a majority of its controllers has formed a quorum;
+  // each is up when it lists all of them, so a topic with replication factor 3 can be created next.
+  const everyNode = cluster.nodes.map((node) => node.nodeId);
+  await Promise.all(down.map((node) => waitForNode(cluster, node, everyNode)));
+  return { started: toStart.map((node) => node.name), sasl: cluster.sasl };
+}
+
+/**
+ * Downloads what is missing, starts what is not running and waits until all of it answers. A component
+ * that already answers on its port is left alone, whoever started it.
  */
 export async function stackUp(
   config: Config,
   say: (line: string) => void = () => undefined,
   options: UpOptions = {},
 ): Promise<UpResult> {
-  let stack = stackOf(config);
-  const { layout, endpoints } = stack;
-  const started: string[] = [];
-  checkSaslSwitch(kafkaFormatted(layout), stack.sasl, options.sasl ?? false, layout.kafkaData);
+  const cluster = planKafka(config, options);
+  const { layout, endpoints } = cluster;
   mkdirSync(layout.run, { recursive: true });
   mkdirSync(layout.logs, { recursive: true });
-
-  const kafkaUp = await kafkaHealthy(stack.endpoints, stack.sasl);
-  const registryUp = options.kafkaOnly ? true : await registryHealthy(endpoints);
-  if (!kafkaUp && !runningPid(stack.kafka) && (await portOpen(endpoints.kafkaHost, endpoints.kafkaPort))) {
-    throw new UnavailableError(
-      `port ${endpoints.kafkaPort} is taken by a process that is not a Kafka broker`,
-    );
-  }
-  const kafkaDist = kafkaUp ? null : ensureKafkaDistribution(layout, say);
-  const registryDist = registryUp ? null : ensureRegistryDistribution(layout, say);
-  await Promise.all([kafkaDist, registryDist]);
-
-  const waits: Promise<void>[] = [];
-  if (!kafkaUp && runningPid(stack.kafka) === null) {
-    if (!kafkaFormatted(layout)) {
-      // Recorded before formatting, so a SASL cluster never exists without its password on disk; a file
-      // left from a deleted cluster goes when the new one is plain.
-      const sasl = options.sasl ? chooseStackCredentials(config.sasl) : null;
-      mkdirSync(layout.kafkaData, { recursive: true });
-      writeStackSasl(layout.kafkaSaslEnv, sasl);
-      stack = { ...stack, sasl };
-    }
-    const properties = join(layout.run, 'kafka.properties');
-    // Owner-only: with SASL it holds the broker's own password.
-    writeFileSync(properties, kafkaProperties(endpoints, layout.kafkaData, stack.sasl), { mode: 0o600 });
-    writeFileSync(join(layout.run, 'log4j.properties'), kafkaLog4j(stack.sasl !== null));
-    await formatKafkaStorage(stack);
-    const pid = startProcess(
-      stack.kafka,
-      'java',
-      javaRun(stack, ['kafka.Kafka', properties], JVM_HEAP.kafka),
-      layout.root,
-    );
-    const security = stack.sasl ? ', SASL/SCRAM-SHA-512' : '';
-    say(
-      `started Kafka ${versions.kafka} (pid ${pid}) on ${endpoints.kafkaHost}:${endpoints.kafkaPort}${security}`,
-    );
-    started.push('kafka');
-  }
-  const kafkaStack = stack;
-  if (!kafkaUp)
-    waits.push(
-      waitFor('Kafka broker', () => kafkaHealthy(kafkaStack.endpoints, kafkaStack.sasl), stack.kafka, 90_000),
-    );
-
-  if (!registryUp && runningPid(stack.registry) === null) {
-    const jar = await ensureRegistryDistribution(layout, say);
-    mkdirSync(layout.registryData, { recursive: true });
-    const pid = startProcess(
-      stack.registry,
-      'java',
-      [
-        ...JVM_HEAP.registry,
-        ...JVM_COMMON,
-        `-Dcapacity.stack=${layout.root}`,
-        `-Dquarkus.http.host=${endpoints.registryHost}`,
-        `-Dquarkus.http.port=${endpoints.registryPort}`,
-        // File-backed storage: schema ids must outlive a restart, as the Avro records in Kafka do.
-        `-Dapicurio.datasource.url=jdbc:h2:file:${join(layout.registryData, 'registry')}`,
-        '-jar',
-        jar,
-      ],
-      layout.root,
-    );
-    say(`started Apicurio Registry ${versions.apicurio} (pid ${pid}) on ${endpoints.registryUrl}`);
-    started.push('registry');
-  }
-  if (!registryUp)
-    waits.push(waitFor('Schema registry', () => registryHealthy(endpoints), stack.registry, 120_000));
-  await Promise.all(waits);
+  const [kafka, registryStarted] = await Promise.all([
+    kafkaUp(config, cluster, options, say),
+    options.kafkaOnly ? false : registryUp(layout, endpoints, say),
+  ]);
+  const started = [...kafka.started, ...(registryStarted ? ['registry'] : [])];
   // PostgreSQL (the warehouse connector's database) is additive: if it cannot be installed or started, Kafka
   // and the registry still serve the rest of the service; `stack status` shows it down with the reason.
   try {
@@ -239,8 +152,12 @@ export async function stackUp(
   } catch (error) {
     say(`PostgreSQL not started: ${(error as Error).message}`);
   }
-  const warning = saslNotes(stack.sasl, config.sasl, layout.kafkaSaslEnv)?.warning;
+  const warning = saslNotes(kafka.sasl, config.sasl, layout.kafkaSaslEnv)?.warning;
   if (warning) say(warning);
+  if (cluster.nodes.length > 1) {
+    say(`clients of this ${cluster.nodes.length}-broker cluster need:`);
+    for (const line of clientSettings(cluster.nodes)) say(`  ${line}`);
+  }
   return { started, status: await stackStatus(config) };
 }
 
@@ -249,45 +166,53 @@ export async function stackDown(
   config: Config,
   say: (line: string) => void = () => undefined,
 ): Promise<void> {
-  const stack = stackOf(config);
+  // By pid files alone: stopping needs no valid ports in this shell's settings.
+  const layout = stackLayout(config);
   say(`postgres: ${await postgresDown(config)}`);
-  for (const proc of [stack.registry, stack.kafka]) {
-    const result = await stopProcess(proc);
-    say(`${proc.name}: ${result}`);
-  }
+  say(`registry: ${await stopProcess(registryProcess(layout))}`);
+  // All brokers at once: a cluster's last brokers cannot shut down cleanly once their quorum is gone.
+  const nodes = nodeFiles(layout, formattedBrokerCount(layout));
+  const results = await Promise.all(nodes.map((node) => stopProcess(nodeProcessOf(layout, node))));
+  nodes.forEach((node, index) => say(`${node.name}: ${results[index]}`));
 }
 
 export async function stackStatus(config: Config): Promise<StackStatus> {
-  const stack = stackOf(config);
-  const { endpoints } = stack;
+  const cluster = formattedCluster(config);
+  const { layout, endpoints } = cluster;
   const pg = postgresStack(config);
+  const registry = registryProcess(layout);
   const [kafkaOk, registryOk, postgresOk] = await Promise.all([
-    kafkaHealthy(stack.endpoints, stack.sasl),
+    Promise.all(cluster.nodes.map((node) => nodeHealthy(cluster, node))),
     registryHealthy(endpoints),
     postgresHealthy(pg.port),
   ]);
   const postgresPid = runningPid(pg.proc);
-  const kafkaPid = runningPid(stack.kafka);
-  const registryPid = runningPid(stack.registry);
+  const registryPid = runningPid(registry);
+  const note = saslNotes(cluster.sasl, config.sasl, layout.kafkaSaslEnv)?.status;
+  const brokers = cluster.nodes.map((node, index): ComponentStatus => {
+    const proc = nodeProcessOf(layout, node);
+    const pid = runningPid(proc);
+    return {
+      name: node.name,
+      pid,
+      address: `${node.host}:${node.port}`,
+      healthy: kafkaOk[index] ?? false,
+      startedByStack: pid !== null,
+      logFile: proc.logFile,
+      ...(note ? { note } : {}),
+    };
+  });
   return {
-    root: stack.layout.root,
+    root: layout.root,
     components: [
-      {
-        name: 'kafka',
-        pid: kafkaPid,
-        address: `${endpoints.kafkaHost}:${endpoints.kafkaPort}`,
-        healthy: kafkaOk,
-        startedByStack: kafkaPid !== null,
-        logFile: stack.kafka.logFile,
-        note: saslNotes(stack.sasl, config.sasl, stack.layout.kafkaSaslEnv)?.status,
-      },
+      ...brokers,
       {
         name: 'registry',
         pid: registryPid,
         address: endpoints.registryUrl,
         healthy: registryOk,
         startedByStack: registryPid !== null,
-        logFile: stack.registry.logFile,
+        logFile: registry.logFile,
       },
       {
         name: 'postgres',
@@ -301,8 +226,8 @@ export async function stackStatus(config: Config): Promise<StackStatus> {
   };
 }
 
-/** Reads a stack log (for error messages and tests). */
-export function readStackLog(config: Config, name: 'kafka' | 'registry'): string {
-  const proc = name === 'kafka' ? stackOf(config).kafka : stackOf(config).registry;
-  return existsSync(proc.logFile) ? readFileSync(proc.logFile, 'utf8') : '';
+/** Reads a stack log by component name: kafka (kafka-1 … in a cluster), registry (for errors and tests). */
+export function readStackLog(config: Config, name: string): string {
+  const file = join(stackLayout(config).logs, `${name}.log`);
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }

@@ -11,7 +11,7 @@ export {
   OffsetReader,
 } from './topicAdmin';
 export type { DesiredTopic, TopicReport } from './topicAdmin';
-export { brokerAnswers } from './probe';
+export { brokerAnswers, brokersSeenBy } from './probe';
 export { murmur2, partitionForKey } from './partitioning';
 export { readToEnd } from './readToEnd';
 export type { PartitionRange, RecordRead, ReadToEndResult } from './readToEnd';

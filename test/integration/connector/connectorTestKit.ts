@@ -3,7 +3,7 @@
 // per-test warehouses (a DuckDB file or a fresh PostgreSQL database) and the checks every test makes.
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { Config } from '../../../src/config';
+import { loadConfig, type Config } from '../../../src/config';
 import { Warehouse, type WarehouseTarget } from '../../../src/connector';
 import { connectSerdes, topicNames, topicSpecs, type Serdes } from '../../../src/contracts';
 import { postgresStack } from '../../../src/devstack';
@@ -163,8 +163,8 @@ export async function pgAdmin(database = 'warehouse'): Promise<Client> {
 }
 
 function loadStackConfig(): Config {
-  // postgresStack only reads the stack folder from the config.
-  return { stackDir: process.env.CAPACITY_STACK_DIR ?? './.stack' } as Config;
+  // postgresStack reads the stack folder and CAPACITY_STACK_POSTGRES_PORT from the config.
+  return loadConfig();
 }
 
 export async function testWarehouse(kind: SinkKind, groupId: string): Promise<TestWarehouse> {
