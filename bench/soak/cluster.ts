@@ -84,7 +84,7 @@ export async function restart(cluster: SoakCluster, member: Member): Promise<voi
 
 /** The soak's stack: three brokers, registry and PostgreSQL; a fresh cluster when none is running. */
 async function soakStack(config: Config, say: (line: string) => void): Promise<void> {
-  const brokers = await stackBrokers(config);
+  const brokers = stackBrokers(config);
   const running = brokers.some((b) => b.pid !== null) || runningPid(postgresStack(config).proc) !== null;
   if (!running) rmSync(join(config.stackDir, 'data'), { recursive: true, force: true });
   await stackUp(config, say, { brokers: 3 });

@@ -35,6 +35,8 @@ export interface FaultRecord {
   endedWall: number;
   /** partition: the isolated processor's `capacity-writer` header value. */
   readonly writer?: string;
+  /** partition: when the isolated processor owned a ready task again after the heal (null: never). */
+  rejoinedAt?: number | null;
 }
 
 export interface ScheduleOptions {
@@ -74,7 +76,7 @@ export class FaultSchedule {
 
   private async inflict(kind: FaultKind, options: ScheduleOptions): Promise<void> {
     const { cluster, random } = this;
-    const hold = options.sessionTimeoutMs + 2000;
+    const hold = options.sessionTimeoutMs + 3000;
     const begin = (target: string, writer?: string): FaultRecord => {
       const record: FaultRecord = {
         kind,
@@ -117,7 +119,7 @@ export class FaultSchedule {
       }
       end(record);
     } else if (kind === 'broker-kill9') {
-      const brokers = (await stackBrokers(cluster.config)).filter((b) => b.pid !== null);
+      const brokers = stackBrokers(cluster.config).filter((b) => b.pid !== null);
       const broker = random.pick(brokers);
       record = begin(`kafka-${broker.nodeId}`);
       process.kill(broker.pid as number, 'SIGKILL');
@@ -136,9 +138,22 @@ export class FaultSchedule {
       if (!host) throw new Error(`${victim.process.name} runs on no test host`);
       record = begin(`${victim.process.name} on ${host.netns}`, writerOf(victim));
       cutOff(host);
-      await sleep(options.sessionTimeoutMs + 4000);
+      await sleep(options.sessionTimeoutMs + 8000);
       heal(host);
       end(record);
+      await this.recover(record, options);
+      record.rejoinedAt = null;
+      await victim.process
+        .waitUntil(
+          (tasks) => tasks.some((t) => t.state === 'ready'),
+          'a ready task after the heal',
+          options.recoveryTimeoutMs,
+        )
+        .then(
+          () => (record.rejoinedAt = performance.now()),
+          () => options.say(`  ! ${victim.process.name} owns no ready task after the heal`),
+        );
+      return;
     }
     await this.recover(record, options);
   }

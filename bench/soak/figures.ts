@@ -1,9 +1,10 @@
 // The soak's figures from the ledger (pure): answers by operation and outcome, latency of definite answers
 // from each request's scheduled time, and the longest unavailability each kind of fault caused. A client
-// class is one gateway's writes to one partition, or one gateway's reads; it is unavailable from the due
-// time of a request that got no definite answer until the due time of the next one that did. A stretch is
-// charged to every fault it overlaps (from the fault's start until 10 s after the service was whole again),
-// or to "no fault".
+// class is one gateway's writes to one partition, or one gateway's reads. A client that sends a request at
+// time t waits until a definite answer (2xx, 4xx) comes to it or to a later request of its class: a slow
+// answer and a failed one both count, and the longest such wait is the class's unavailability. A wait is
+// charged to the fault under way when it began (from the fault's start until 5 s after the service was
+// whole again; faults come one at a time), or to "no fault".
 import type { FaultRecord } from './faults';
 import { definite, type Attempt, type Op } from './workload';
 
@@ -16,7 +17,29 @@ export interface Figures {
   readonly faultsByKind: Record<string, number>;
 }
 
-const AFTERMATH_MS = 10_000;
+const AFTERMATH_MS = 5000;
+
+/** The fault under way at `at`, if any. */
+function activeFault(faults: readonly FaultRecord[], at: number): FaultRecord | undefined {
+  return faults.find((f) => f.startedAt <= at && at <= (f.recoveredAt ?? f.endedAt) + AFTERMATH_MS);
+}
+
+/**
+ * For each request of a class, from its due time: how long until a definite answer arrived for it or for
+ * a request due after it (the class's requests in due order; the last ones wait until their own end).
+ */
+function waits(list: readonly Attempt[]): Array<{ from: number; ms: number }> {
+  const sorted = [...list].sort((x, y) => x.dueAt - y.dueAt);
+  const out: Array<{ from: number; ms: number }> = [];
+  let firstAnswer = Number.POSITIVE_INFINITY;
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const a = sorted[i] as Attempt;
+    if (definite(a.outcome)) firstAnswer = Math.min(firstAnswer, a.endAt);
+    const until = Number.isFinite(firstAnswer) ? firstAnswer : a.endAt;
+    out.push({ from: a.dueAt, ms: until - a.dueAt });
+  }
+  return out;
+}
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -59,30 +82,11 @@ export function computeFigures(
   ) as Figures['latencyMs'];
 
   const unavailability: Figures['unavailability'] = {};
-  const charge = (kind: string, ms: number, where: string) => {
-    if (ms > (unavailability[kind]?.ms ?? -1)) unavailability[kind] = { ms: Math.round(ms), where };
-  };
-  for (const [name, list] of classes) {
-    const sorted = [...list].sort((x, y) => x.dueAt - y.dueAt);
-    let start: Attempt | null = null;
-    let last: Attempt | null = null;
-    const close = (until: number) => {
-      if (!start) return;
-      const [from, to] = [start.dueAt, until];
-      const hit = faults.filter(
-        (f) => from <= (f.recoveredAt ?? f.endedAt) + AFTERMATH_MS && to >= f.startedAt,
-      );
-      if (hit.length === 0) charge('no fault', to - from, name);
-      for (const f of hit) charge(f.kind, to - from, name);
-      start = null;
-    };
-    for (const a of sorted) {
-      if (definite(a.outcome)) close(a.dueAt);
-      else start ??= a;
-      last = a;
+  for (const [name, list] of classes)
+    for (const { from, ms } of waits(list)) {
+      const kind = activeFault(faults, from)?.kind ?? 'no fault';
+      if (ms > (unavailability[kind]?.ms ?? -1)) unavailability[kind] = { ms: Math.round(ms), where: name };
     }
-    if (last) close((last as Attempt).endAt);
-  }
   const faultsByKind: Record<string, number> = {};
   for (const f of faults) faultsByKind[f.kind] = (faultsByKind[f.kind] ?? 0) + 1;
   return { outcomes, latencyMs, unavailability, faultsByKind };

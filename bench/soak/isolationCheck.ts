@@ -16,8 +16,19 @@ export interface Isolation {
 /** Stamps within this long after the cut may belong to a commit already on its way when the link went down. */
 const IN_FLIGHT_MS = 250;
 
-export function checkIsolation(events: readonly JournalEvent[], isolations: readonly Isolation[]): string[] {
+/** How long before a cut the isolated writer's events show it owned partitions (so a takeover was due). */
+const OWNED_BEFORE_MS = 30_000;
+
+/**
+ * Events must be in (partition, offset) order. Also a violation: a cut of a writer that owned partitions
+ * without any takeover seen during it (the partition proved nothing, or nobody took over).
+ */
+export function checkIsolation(
+  events: readonly JournalEvent[],
+  isolations: readonly Isolation[],
+): { violations: string[]; takeovers: number[] } {
   const violations: string[] = [];
+  const takeovers: number[] = [];
   for (const cut of isolations) {
     const during = (e: JournalEvent) =>
       e.envelope.occurredAt > cut.cutAt + IN_FLIGHT_MS && e.envelope.occurredAt < cut.healedAt;
@@ -35,6 +46,22 @@ export function checkIsolation(events: readonly JournalEvent[], isolations: read
           );
       } else if (during(e) && !takenOver.has(e.partition)) takenOver.set(e.partition, e.offset);
     }
+    const owned = new Set(
+      events
+        .filter(
+          (e) =>
+            e.writer === cut.writer &&
+            e.envelope.occurredAt > cut.cutAt - OWNED_BEFORE_MS &&
+            e.envelope.occurredAt <= cut.cutAt,
+        )
+        .map((e) => e.partition),
+    );
+    const taken = [...owned].filter((p) => takenOver.has(p)).length;
+    takeovers.push(taken);
+    if (owned.size > 0 && taken === 0)
+      violations.push(
+        `${cut.writer} wrote to partitions ${[...owned].join(', ')} before its cut, but no other writer took any of them over during the cut`,
+      );
   }
-  return violations;
+  return { violations, takeovers };
 }

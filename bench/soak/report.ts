@@ -19,6 +19,8 @@ export interface SoakSummary {
   readonly ledger: LedgerFigures;
   readonly journalEvents: number;
   readonly warehouseRows: number;
+  /** Per network partition: how many of the isolated processor's partitions another one took over. */
+  readonly partitionsTakenOver: readonly number[];
   readonly violations: Record<string, string[]>;
 }
 
@@ -47,6 +49,10 @@ export function printReport(s: SoakSummary, say: (line: string) => void): void {
     .map((f) => (f.recoveredAt as number) - f.endedAt);
   if (recoveries.length > 0)
     lines.push(`  whole again after a fault's end: at most ${seconds(Math.max(...recoveries))}`);
+  if (s.partitionsTakenOver.length > 0)
+    lines.push(
+      `  partitions taken over from the isolated processor, per cut: ${s.partitionsTakenOver.join(', ')}`,
+    );
   lines.push('', 'answers                     outcome: count');
   for (const [op, outcomes] of Object.entries(s.figures.outcomes))
     lines.push(

@@ -72,7 +72,8 @@ async function verdict(cluster: SoakCluster, workload: Workload, schedule: Fault
   const isolations = schedule.faults
     .filter((f) => f.kind === 'partition' && f.writer)
     .map((f) => ({ writer: f.writer as string, cutAt: f.startedWall, healedAt: f.endedWall }));
-  violations.isolation = checkIsolation(journal.events, isolations);
+  const isolation = checkIsolation(journal.events, isolations);
+  violations.isolation = isolation.violations;
   say('comparing the read models and the warehouse with Kafka');
   violations.readModel = await checkReadModels(
     cluster.gateways.map((g) => g.port as number),
@@ -92,6 +93,9 @@ async function verdict(cluster: SoakCluster, workload: Workload, schedule: Fault
     ...schedule.faults
       .filter((f) => f.recoveredAt === null)
       .map((f) => `${f.kind} of ${f.target}: the service was not whole again afterwards`),
+    ...schedule.faults
+      .filter((f) => f.kind === 'partition' && f.rejoinedAt === null)
+      .map((f) => `${f.target}: the isolated processor did not own a ready task again after the heal`),
   ];
   const minimum = Number(options.requireEachFault);
   const counts = new Map<string, number>();
@@ -104,6 +108,7 @@ async function verdict(cluster: SoakCluster, workload: Workload, schedule: Fault
     ledger: ledger.figures,
     journalEvents: journal.events.length,
     warehouseRows: warehouse.rows,
+    partitionsTakenOver: isolation.takeovers,
     violations,
   };
 }
