@@ -105,7 +105,7 @@ export function openApiDocument(): Record<string, unknown> {
       description: 'Delivery-slot capacity pools: define, reserve, release, and query availability.',
     },
     paths: {
-      ...consolePaths({ ok, problem, needs, v1, poolIdParameter }),
+      ...consolePaths({ ok, problem, needs, v1, poolIdParameter, json: (schema) => json(schema) }),
       '/v1/pools/{poolId}': {
         put: {
           summary: 'Define a pool, or change the capacity of an existing one (same zone and slot)',
