@@ -1,5 +1,6 @@
 // /openapi.json, generated from the same zod schemas the routes validate with.
 import { z } from 'zod';
+import { RESERVATION_ID_PATTERN } from '../domain';
 import { consolePaths } from './consoleOpenApi';
 import * as hs from './historySchemas';
 import * as s from './httpSchemas';
@@ -35,7 +36,7 @@ const idempotencyHeader = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  schema: { type: 'string', maxLength: 128 },
+  schema: { type: 'string', minLength: 1, maxLength: 128, pattern: s.IDEMPOTENCY_KEY_PATTERN.source },
   description:
     'Retries with the same key get the original outcome. Without one the gateway uses a new random key, so ' +
     'the request is not idempotent: retrying it is a new request (for a reserve, a second reservation). ' +
@@ -264,7 +265,13 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Release a reservation (idempotent)',
           ...needs('orders'),
           parameters: [
-            { name: 'reservationId', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'reservationId',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: RESERVATION_ID_PATTERN.source },
+              description: 'As a reserve returned it: r1.<poolId>.<32 hex digits>',
+            },
             idempotencyHeader,
           ],
           responses: {
