@@ -51,6 +51,8 @@ const reserveKeyHeader = {
     'timeout or a lost response reserves again. Send a key (e.g. the order id) whenever you may retry; the ' +
     'key used (generated when absent) is returned in the Idempotency-Key response header.',
 };
+/** Any operation with a body: express.json's limit. */
+const tooLarge = { '413': problem('PAYLOAD_TOO_LARGE: the body is larger than 16 kB') };
 /** A command for an expired pool (ADR 12): the pool is history, a new slot needs a new pool id. */
 const gone = {
   '410': problem('POOL_EXPIRED: the pool expired after its slot ended; define the slot under a new pool id'),
@@ -121,6 +123,7 @@ export function openApiDocument(): Record<string, unknown> {
                 'the slot has ended (a new pool, or a capacity change of an existing one)',
             ),
             ...gone,
+            ...tooLarge,
             ...v1,
           },
         },
@@ -179,6 +182,7 @@ export function openApiDocument(): Record<string, unknown> {
             '404': problem('POOL_NOT_FOUND'),
             '409': problem('POOL_CLOSED, or SLOT_ENDED: the slot has ended, its capacity is settled'),
             ...gone,
+            ...tooLarge,
             ...v1,
           },
         },
@@ -231,7 +235,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Open pools in a zone with room, still before their booking cut-off, by slot start',
           ...needs('reader'),
           requestBody: body(s.availabilityBody),
-          responses: { '200': ok('matching pools', s.availabilityResponse), ...v1 },
+          responses: { '200': ok('matching pools', s.availabilityResponse), ...tooLarge, ...v1 },
         },
       },
       '/v1/reservations': {
@@ -256,6 +260,7 @@ export function openApiDocument(): Record<string, unknown> {
             ),
             ...gone,
             '422': problem('IDEMPOTENCY_KEY_REUSED: the key already names a reservation of other units'),
+            ...tooLarge,
             ...v1,
           },
         },

@@ -83,6 +83,16 @@ describe('OpenAPI document', () => {
     expect(responses(path, method)['410']?.description).toMatch(/^POOL_EXPIRED/);
   });
 
+  // Found while fuzzing: a body over 16 kB is 413 problem+json, and the document did not say so.
+  test.each([
+    ['/v1/pools/{poolId}', 'put'],
+    ['/v1/pools/{poolId}', 'patch'],
+    ['/v1/availability', 'post'],
+    ['/v1/reservations', 'post'],
+  ])('%s %s, which takes a body, lists 413 PAYLOAD_TOO_LARGE', (path, method) => {
+    expect(responses(path, method)['413']?.description).toMatch(/^PAYLOAD_TOO_LARGE/);
+  });
+
   test('closing an expired pool is 410', () => {
     expect(responses('/v1/pools/{poolId}/close', 'post')['410']?.description).toMatch(/^POOL_EXPIRED/);
   });
