@@ -25,10 +25,11 @@ const MAX_EXAMPLES = Number(process.env.CAPACITY_FUZZ_EXAMPLES ?? 50);
 /** The whole schemathesis run, at most: then it is killed and the test fails with what it printed. */
 const RUN_LIMIT_MS = Number(process.env.CAPACITY_FUZZ_LIMIT_MS ?? 420_000);
 /**
- * The gateway's wait for a command result and for the read model (CAPACITY_REQUEST_TIMEOUT_MS). Generated
- * reads ask for versions no pool reaches (?minVersion=, consistencyToken): each waits this long.
+ * The gateway's wait for a command result and for the read model (CAPACITY_REQUEST_TIMEOUT_MS): long enough
+ * for every write on a loaded machine. A read asking for a version no pool reaches (?minVersion=,
+ * consistencyToken) waits this long, so those are mostly drawn from versions that exist (config()).
  */
-const GATEWAY_TIMEOUT_MS = 3000;
+const GATEWAY_TIMEOUT_MS = 10_000;
 
 let base = '';
 const started: ServiceProcess[] = [];
@@ -85,7 +86,7 @@ afterAll(async () => {
 /**
  * schemathesis.toml. Every check is on (schemathesis's default), except where an operation says otherwise.
  * - Zones, pool ids and reservation ids are half the time the known ones, so requests reach the pools; only
- *   the close operation gets the pool for closing.
+ *   the close operation gets the pool for closing. Versions asked for mostly exist.
  * - The planner key for every operation (planner includes reader), the orders key for the reservation
  *   operations (the only ones a planner may not call).
  * - The console's event stream never ends: its answer is read up to the first event (the snapshot).
@@ -107,6 +108,8 @@ function config(): string {
     `pools = { values = ${toml(known.pools)} }`,
     `closing = { values = ${toml(known.closing)} }`,
     `reservations = { values = ${toml(known.reservations)} }`,
+    'versions = { values = [0, 1] }',
+    `tokens = { values = ${toml(known.pools.map((poolId) => `${poolId}:1`))} }`,
     `from = { values = ${toml([`${DAY}T00:00:00Z`])} }`,
     `to = { values = ${toml([`${DAY}T23:00:00+01:00`])} }`,
     '',
@@ -114,6 +117,8 @@ function config(): string {
     ...['query.zone', 'body.zone'].map((key) => `"${key}" = { dictionary = "zones", probability = 0.5 }`),
     ...['path.poolId', 'body.poolId'].map((key) => `"${key}" = { dictionary = "pools", probability = 0.5 }`),
     '"path.reservationId" = { dictionary = "reservations", probability = 0.5 }',
+    '"query.minVersion" = { dictionary = "versions", probability = 0.9 }',
+    '"body.consistencyToken" = { dictionary = "tokens", probability = 0.9 }',
     // A range the listing and the stream take (to after from, at most 31 days), a quarter of the time.
     '"query.from" = { dictionary = "from", probability = 0.5 }',
     '"query.to" = { dictionary = "to", probability = 0.5 }',
