@@ -23,7 +23,18 @@ const areas = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.stack/**', '.soak/**', 'coverage/**', 'bench/results/**', 'data/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.stack/**',
+      '.tools/**',
+      '.soak/**',
+      'coverage/**',
+      'bench/results/**',
+      'data/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

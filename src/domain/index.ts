@@ -45,6 +45,12 @@ export { initialState } from './initialState';
 export { bookableUntilOf, DEFAULT_RULES, resolveBookableUntil } from './lifecycleRules';
 export { isValidPoolId, MAX_POOL_ID_LENGTH, POOL_ID_PATTERN } from './poolId';
 export type { ParsedReservationId } from './reservationId';
-export { InvalidReservationIdError, parseReservationId, poolIdOf, reservationIdFor } from './reservationId';
+export {
+  InvalidReservationIdError,
+  parseReservationId,
+  poolIdOf,
+  RESERVATION_ID_PATTERN,
+  reservationIdFor,
+} from './reservationId';
 export { targetPoolId } from './targetPoolId';
 export { MAX_CAPACITY, MAX_ID_LENGTH, MAX_UNITS, MAX_ZONE_LENGTH, validateCommand } from './validateCommand';

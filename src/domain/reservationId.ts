@@ -27,6 +27,9 @@ export class InvalidReservationIdError extends Error {
   }
 }
 
+/** What parseReservationId accepts, as one pattern (for /openapi.json). */
+export const RESERVATION_ID_PATTERN = /^r1\.[A-Za-z0-9_-]{1,64}\.[0-9a-f]{32}$/;
+
 /** `r1.<poolId>.<first 16 bytes of sha256(poolId NUL requestId) as lowercase hex>`. */
 export function reservationIdFor(poolId: string, requestId: string): string {
   // An id built from a bad pool id would not parse back, so refuse to build it at all.

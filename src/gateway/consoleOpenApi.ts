@@ -2,6 +2,7 @@
 // the rest of the document.
 import type { z } from 'zod';
 import * as c from './consoleSchemas';
+import { poolResponse } from './httpSchemas';
 
 export interface OpenApiHelpers {
   readonly ok: (description: string, schema: z.ZodType) => Record<string, unknown>;
@@ -10,6 +11,8 @@ export interface OpenApiHelpers {
   /** The responses every /v1 operation may give (400, 401, 403, 503, 504). */
   readonly v1: Record<string, unknown>;
   readonly poolIdParameter: Record<string, unknown>;
+  /** A zod schema as JSON Schema. */
+  readonly json: (schema: z.ZodType) => Record<string, unknown>;
 }
 
 const query = (name: string, description: string, schema: Record<string, unknown>, required = true) => ({
@@ -27,6 +30,19 @@ const rangeParameters = [
     format: 'date-time',
   }),
 ];
+
+/**
+ * One event of the stream, as OpenAPI 3.2's itemSchema and tools such as schemathesis read the schema of
+ * text/event-stream: its name (`event`) and its `data`, a JSON document.
+ */
+const streamEvent = (h: OpenApiHelpers, event: string, data: z.ZodType) => ({
+  type: 'object',
+  required: ['event', 'data'],
+  properties: {
+    event: { const: event },
+    data: { type: 'string', contentMediaType: 'application/json', contentSchema: h.json(data) },
+  },
+});
 
 export function consolePaths(h: OpenApiHelpers): Record<string, unknown> {
   return {
@@ -53,7 +69,19 @@ export function consolePaths(h: OpenApiHelpers): Record<string, unknown> {
         responses: {
           '200': {
             description: 'the event stream',
-            content: { 'text/event-stream': { schema: { type: 'string' } } },
+            content: {
+              'text/event-stream': {
+                schema: {
+                  description: 'One event of the stream (keep-alive comments are not events)',
+                  oneOf: [
+                    streamEvent(h, 'snapshot', c.snapshotEvent),
+                    streamEvent(h, 'pool', poolResponse),
+                    streamEvent(h, 'removed', c.removedEvent),
+                    streamEvent(h, 'status', c.readModelStatusResponse),
+                  ],
+                },
+              },
+            },
           },
           ...h.v1,
         },

@@ -37,6 +37,12 @@ export const readModelStatusResponse = z.object({
   retrying: z.string().nullable(),
 });
 
+/** The data (JSON) of the stream's events: `snapshot` first, `pool` and `removed` per change, `status`. */
+export const snapshotEvent = readModelStatusResponse.extend({
+  pools: z.array(poolResponse).describe('Every pool of the zone in the range, as GET /v1/pools lists them'),
+});
+export const removedEvent = z.object({ poolId: z.string() });
+
 export const poolListResponse = z.object({
   asOf: z.string().describe('ISO-8601: when the read model was last known to be current'),
   lagRecords: z.number().int().min(0),

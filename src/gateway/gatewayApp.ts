@@ -1,5 +1,5 @@
-// The express app: request ids, JSON bodies (16 kB), metrics, access control, the /v1 routes, health, and
-// problem+json.
+// The express app: request ids, the documented methods (405 otherwise), JSON bodies (16 kB), metrics, access
+// control, the /v1 routes, health, and problem+json.
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
@@ -7,6 +7,7 @@ import type { Authenticator } from '../auth';
 import type { Logger } from '../observability';
 import type { AvailabilityReadModel } from '../readmodel';
 import { accessControl, principalOf } from './accessControl';
+import { allowedMethods } from './allowedMethods';
 import { consoleRoutes, consoleStatic, type ConsoleDeps } from './consoleRoutes';
 import { unconfiguredHistory, type PoolHistorySource } from './historyClient';
 import { historyRoutes } from './historyRoutes';
@@ -89,6 +90,7 @@ export function createGatewayApp(deps: AppDeps): Express {
     });
     next();
   });
+  app.use(allowedMethods(openapi));
   app.use(express.json({ limit: '16kb', strict: true }));
   const access = accessControl(deps.authenticator, deps.logger);
 

@@ -26,6 +26,9 @@ const capacity = z
   .min(0, 'must be >= 0')
   .max(MAX_CAPACITY, `must be <= ${MAX_CAPACITY}`);
 
+/** An Idempotency-Key header: 1-128 visible ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
 export const poolIdParam = z
   .string()
   .regex(POOL_ID_PATTERN, "must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'");

@@ -1,5 +1,6 @@
 // /openapi.json, generated from the same zod schemas the routes validate with.
 import { z } from 'zod';
+import { RESERVATION_ID_PATTERN } from '../domain';
 import { consolePaths } from './consoleOpenApi';
 import * as hs from './historySchemas';
 import * as s from './httpSchemas';
@@ -35,7 +36,7 @@ const idempotencyHeader = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  schema: { type: 'string', maxLength: 128 },
+  schema: { type: 'string', minLength: 1, maxLength: 128, pattern: s.IDEMPOTENCY_KEY_PATTERN.source },
   description:
     'Retries with the same key get the original outcome. Without one the gateway uses a new random key, so ' +
     'the request is not idempotent: retrying it is a new request (for a reserve, a second reservation). ' +
@@ -50,6 +51,8 @@ const reserveKeyHeader = {
     'timeout or a lost response reserves again. Send a key (e.g. the order id) whenever you may retry; the ' +
     'key used (generated when absent) is returned in the Idempotency-Key response header.',
 };
+/** Any operation with a body: express.json's limit. */
+const tooLarge = { '413': problem('PAYLOAD_TOO_LARGE: the body is larger than 16 kB') };
 /** A command for an expired pool (ADR 12): the pool is history, a new slot needs a new pool id. */
 const gone = {
   '410': problem('POOL_EXPIRED: the pool expired after its slot ended; define the slot under a new pool id'),
@@ -105,7 +108,7 @@ export function openApiDocument(): Record<string, unknown> {
       description: 'Delivery-slot capacity pools: define, reserve, release, and query availability.',
     },
     paths: {
-      ...consolePaths({ ok, problem, needs, v1, poolIdParameter }),
+      ...consolePaths({ ok, problem, needs, v1, poolIdParameter, json: (schema) => json(schema) }),
       '/v1/pools/{poolId}': {
         put: {
           summary: 'Define a pool, or change the capacity of an existing one (same zone and slot)',
@@ -120,6 +123,7 @@ export function openApiDocument(): Record<string, unknown> {
                 'the slot has ended (a new pool, or a capacity change of an existing one)',
             ),
             ...gone,
+            ...tooLarge,
             ...v1,
           },
         },
@@ -178,6 +182,7 @@ export function openApiDocument(): Record<string, unknown> {
             '404': problem('POOL_NOT_FOUND'),
             '409': problem('POOL_CLOSED, or SLOT_ENDED: the slot has ended, its capacity is settled'),
             ...gone,
+            ...tooLarge,
             ...v1,
           },
         },
@@ -230,7 +235,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Open pools in a zone with room, still before their booking cut-off, by slot start',
           ...needs('reader'),
           requestBody: body(s.availabilityBody),
-          responses: { '200': ok('matching pools', s.availabilityResponse), ...v1 },
+          responses: { '200': ok('matching pools', s.availabilityResponse), ...tooLarge, ...v1 },
         },
       },
       '/v1/reservations': {
@@ -255,6 +260,7 @@ export function openApiDocument(): Record<string, unknown> {
             ),
             ...gone,
             '422': problem('IDEMPOTENCY_KEY_REUSED: the key already names a reservation of other units'),
+            ...tooLarge,
             ...v1,
           },
         },
@@ -264,7 +270,13 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Release a reservation (idempotent)',
           ...needs('orders'),
           parameters: [
-            { name: 'reservationId', in: 'path', required: true, schema: { type: 'string' } },
+            {
+              name: 'reservationId',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: RESERVATION_ID_PATTERN.source },
+              description: 'As a reserve returned it: r1.<poolId>.<32 hex digits>',
+            },
             idempotencyHeader,
           ],
           responses: {

@@ -29,6 +29,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   410: 'Gone',
   413: 'Content Too Large',
@@ -103,6 +104,10 @@ function toProblem(error: unknown): HttpProblem {
     return new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'request body is larger than 16 kB');
   if (http.status === 415 || http.type === 'charset.unsupported')
     return new HttpProblem(400, 'UNSUPPORTED_BODY', describeError(error));
+  // Express's router and body-parser mark what the client sent wrong with a 4xx status: a path parameter
+  // that is not valid percent-encoding (/v1/pools/%ZZ), a Content-Encoding: gzip body that does not inflate.
+  if (typeof http.status === 'number' && http.status >= 400 && http.status < 500)
+    return new HttpProblem(400, 'INVALID_REQUEST', `the request cannot be read: ${describeError(error)}`);
   return new HttpProblem(500, 'INTERNAL', 'unexpected error; see the gateway log for the request id');
 }
 

@@ -12,6 +12,7 @@ import {
   availabilityBody,
   changeCapacityBody,
   definePoolBody,
+  IDEMPOTENCY_KEY_PATTERN,
   minVersionQuery,
   poolIdParam,
   reserveBody,
@@ -60,7 +61,7 @@ export function poolView(pool: Pool) {
 const idempotencyKey = (request: Request): string => {
   const key = request.get('idempotency-key');
   if (key === undefined) return randomUUID();
-  if (!/^[\x21-\x7e]{1,128}$/.test(key)) {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new HttpProblem(400, 'INVALID_REQUEST', 'Idempotency-Key: must be 1-128 visible ASCII characters');
   }
   return key;

@@ -2,9 +2,11 @@
 // stream's snapshot, changes, filtering, clean-up on disconnect and on shutdown, and the role guards.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import express, { type RequestHandler } from 'express';
 import type { Pool } from '../../../src/domain';
-import { consoleRoutes, problemMiddleware } from '../../../src/gateway';
+import { consoleRoutes, openApiDocument, problemMiddleware } from '../../../src/gateway';
 import { createLogger } from '../../../src/observability';
 import { AvailabilityIndex, type AvailabilityReadModel } from '../../../src/readmodel';
 
@@ -22,6 +24,11 @@ const pool = (poolId: string, hour: number, over: Partial<Pool> = {}): Pool => (
   updatedAt: 0,
   ...over,
 });
+
+/** The documented schema of one event of the stream: a oneOf of its events' name and data. */
+interface StreamEventSchema {
+  oneOf: Array<{ properties: { event: { const: string }; data: { contentSchema: object } } }>;
+}
 
 let server: Server;
 let base = '';
@@ -126,6 +133,48 @@ test('the stream: snapshot, changes in range only, status events; unsubscribed w
   expect(listeners).toBe(1);
   abort.abort();
   await waitFor(() => listeners === 0);
+});
+
+test('every event of the stream is one /openapi.json documents: its name and its JSON data', async () => {
+  // Found by the fuzz test: the document said each event was a string, and described no event's data.
+  const paths = openApiDocument().paths as Record<string, Record<string, unknown>>;
+  const stream = paths['/v1/console/stream']?.get as {
+    responses: Record<string, { content: Record<string, { schema: StreamEventSchema }> }>;
+  };
+  const documented = stream.responses['200']?.content['text/event-stream']?.schema as StreamEventSchema;
+  const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
+  const validateEvent = ajv.compile(documented);
+  index.apply('a', pool('a', 8));
+  index.apply('b', pool('b', 10));
+  const abort = new AbortController();
+  const response = await fetch(`${base}/v1/console/stream?${range}`, { signal: abort.signal });
+  const reader = (response.body as ReadableStream<Uint8Array>)
+    .pipeThrough(new TextDecoderStream())
+    .getReader();
+  let text = await readUntil(reader, /event: snapshot\n.*\n\n/);
+  index.apply('a', pool('a', 8, { reserved: 1, version: 2 }));
+  index.apply('b', null);
+  text = await readUntil(reader, /event: removed\n.*\n\n[\s\S]*event: status\n.*\n\n/, text);
+  abort.abort();
+  await waitFor(() => listeners === 0);
+  const events = text
+    .split('\n\n')
+    .filter((block) => block.startsWith('event: '))
+    .map((block) => {
+      const [, event = '', data = ''] = /^event: (.*)\ndata: (.*)$/.exec(block) ?? [];
+      return { event, data };
+    });
+  expect(events.map((e) => e.event)).toEqual(
+    expect.arrayContaining(['snapshot', 'pool', 'removed', 'status']),
+  );
+  for (const { event, data } of events) {
+    if (!validateEvent({ event, data })) throw new Error(`${event}: ${ajv.errorsText(validateEvent.errors)}`);
+    // JSON Schema only annotates contentSchema: check the data against the branch for its event.
+    const branch = documented.oneOf.find((b) => b.properties.event.const === event);
+    const validateData = ajv.compile(branch?.properties.data.contentSchema ?? false);
+    if (!validateData(JSON.parse(data)))
+      throw new Error(`${event} data: ${ajv.errorsText(validateData.errors)}\n${data}`);
+  }
 });
 
 test('shutdown ends open streams, so the server can close', async () => {

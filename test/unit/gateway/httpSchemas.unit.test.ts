@@ -1,6 +1,7 @@
 // The HTTP shapes of ADR 12: PUT /v1/pools/{poolId} takes an optional bookableUntil, every pool
 // representation carries it, and the OpenAPI document lists the lifecycle problems per operation.
-import type { Pool } from '../../../src/domain';
+import Ajv2020 from 'ajv/dist/2020';
+import { parseReservationId, reservationIdFor, type Pool } from '../../../src/domain';
 import { definePoolBody, openApiDocument, poolResponse, poolView } from '../../../src/gateway';
 
 const body = {
@@ -82,8 +83,60 @@ describe('OpenAPI document', () => {
     expect(responses(path, method)['410']?.description).toMatch(/^POOL_EXPIRED/);
   });
 
+  // Found while fuzzing: a body over 16 kB is 413 problem+json, and the document did not say so.
+  test.each([
+    ['/v1/pools/{poolId}', 'put'],
+    ['/v1/pools/{poolId}', 'patch'],
+    ['/v1/availability', 'post'],
+    ['/v1/reservations', 'post'],
+  ])('%s %s, which takes a body, lists 413 PAYLOAD_TOO_LARGE', (path, method) => {
+    expect(responses(path, method)['413']?.description).toMatch(/^PAYLOAD_TOO_LARGE/);
+  });
+
   test('closing an expired pool is 410', () => {
     expect(responses('/v1/pools/{poolId}/close', 'post')['410']?.description).toMatch(/^POOL_EXPIRED/);
+  });
+
+  // Found by the fuzz test: the document took any string for both, and the gateway answered 400 to most.
+  describe('documents the parameters exactly as the gateway checks them', () => {
+    type Parameter = { name: string; schema: object };
+    const parameter = (path: string, method: string, name: string) => {
+      const operation = paths[path]?.[method] as unknown as { parameters: Parameter[] };
+      const found = operation.parameters.find((p) => p.name === name);
+      return ajv.compile(found?.schema ?? false);
+    };
+    const ajv = new Ajv2020({ strict: false });
+
+    test('reservationId: r1.<poolId>.<32 hex digits>, what a release can parse', () => {
+      const documented = parameter('/v1/reservations/{reservationId}', 'delete', 'reservationId');
+      const valid = [reservationIdFor('north-10', 'order-1'), reservationIdFor('x'.repeat(64), 'k')];
+      const invalid = [
+        '0',
+        'r1.north-10',
+        'r2.north-10.00000000000000000000000000000000',
+        'r1.north.10.00000000000000000000000000000000',
+        'r1.north-10.0000000000000000000000000000000',
+        'r1.north-10.0000000000000000000000000000000A',
+        `r1.${'x'.repeat(65)}.00000000000000000000000000000000`,
+      ];
+      for (const id of [...valid, ...invalid]) {
+        expect([id, documented(id)]).toEqual([id, parseReservationId(id).ok]);
+      }
+    });
+
+    test.each([
+      ['/v1/reservations', 'post'],
+      ['/v1/reservations/{reservationId}', 'delete'],
+      ['/v1/pools/{poolId}', 'put'],
+      ['/v1/pools/{poolId}', 'patch'],
+      ['/v1/pools/{poolId}/close', 'post'],
+    ])('Idempotency-Key of %s %s: 1-128 visible ASCII characters', (path, method) => {
+      const documented = parameter(path, method, 'Idempotency-Key');
+      for (const key of ['order-1', '!', '~'.repeat(128)])
+        expect([key, documented(key)]).toEqual([key, true]);
+      for (const key of ['', 'order 1', 'ordér', 'a\tb', 'k'.repeat(129)])
+        expect([key, documented(key)]).toEqual([key, false]);
+    });
   });
 
   test('the PUT body documents bookableUntil as an optional date-time', () => {
