@@ -61,6 +61,7 @@ export class FaultSchedule {
   constructor(
     private readonly cluster: SoakCluster,
     private readonly random: Random,
+    readonly kinds: readonly FaultKind[] = FAULT_KINDS,
   ) {}
 
   async run(options: ScheduleOptions): Promise<void> {
@@ -68,7 +69,7 @@ export class FaultSchedule {
     for (;;) {
       await sleep(this.random.between(2000, 5000));
       if (performance.now() > options.until) return;
-      if (round.length === 0) round = this.random.shuffle(FAULT_KINDS);
+      if (round.length === 0) round = this.random.shuffle(this.kinds);
       const kind = round.shift() as FaultKind;
       await this.inflict(kind, options);
     }
@@ -163,8 +164,8 @@ export class FaultSchedule {
     const deadline = performance.now() + options.recoveryTimeoutMs;
     while (performance.now() < deadline) {
       for (const member of [...this.cluster.processors, ...this.cluster.gateways, this.cluster.connector]) {
-        const exit = member.process.exitCode;
-        if (exit === undefined) continue;
+        if (member.process.exitCode === undefined) continue;
+        const exit = member.process.exitSignal ?? member.process.exitCode;
         if (!this.signalled.has(member.process.pid))
           this.unexpectedExits.push(
             `${member.process.name} exited with ${exit} (after fault ${this.faults.length}, ${record.kind})`,

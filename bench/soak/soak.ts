@@ -27,7 +27,7 @@ import {
   type SoakCluster,
 } from './cluster';
 import { waitDrained } from './drain';
-import { FAULT_KINDS, FaultSchedule } from './faults';
+import { FAULT_KINDS, FaultSchedule, type FaultKind } from './faults';
 import { computeFigures } from './figures';
 import { checkIsolation } from './isolationCheck';
 import { readJournal } from './journalView';
@@ -45,6 +45,11 @@ const options = new Command()
   .option('--pools <n>', 'uniform pools (besides the hot pool and 20 small ones)', '150')
   .option('--partitions <n>', 'partitions of every topic', '12')
   .option('--timeout-ms <n>', 'client timeout per request', '15000')
+  .option(
+    '--faults <kinds>',
+    `kinds of fault to inject (comma-separated): ${FAULT_KINDS.join(',')}`,
+    FAULT_KINDS.join(','),
+  )
   .option('--require-each-fault <n>', 'a violation when a kind of fault was injected fewer times', '0')
   .parse(process.argv)
   .opts<{
@@ -55,6 +60,7 @@ const options = new Command()
     partitions: string;
     timeoutMs: string;
     requireEachFault: string;
+    faults: string;
   }>();
 
 const say = (line: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -100,9 +106,9 @@ async function verdict(cluster: SoakCluster, workload: Workload, schedule: Fault
   const minimum = Number(options.requireEachFault);
   const counts = new Map<string, number>();
   for (const f of schedule.faults) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
-  violations.coverage = FAULT_KINDS.filter((k) => (counts.get(k) ?? 0) < minimum).map(
-    (k) => `${k}: injected ${counts.get(k) ?? 0} times, fewer than --require-each-fault ${minimum}`,
-  );
+  violations.coverage = schedule.kinds
+    .filter((k) => (counts.get(k) ?? 0) < minimum)
+    .map((k) => `${k}: injected ${counts.get(k) ?? 0} times, fewer than --require-each-fault ${minimum}`);
   return {
     check,
     ledger: ledger.figures,
@@ -116,6 +122,9 @@ async function verdict(cluster: SoakCluster, workload: Workload, schedule: Fault
 async function main(): Promise<void> {
   const seed = options.seed === undefined ? randomInt(1, 2 ** 31) : Number(options.seed);
   const seconds = Math.round(Number(options.minutes) * 60);
+  const kinds = options.faults.split(',').map((k) => k.trim()) as FaultKind[];
+  for (const k of kinds)
+    if (!FAULT_KINDS.includes(k)) throw new Error(`--faults: unknown kind ${k} (${FAULT_KINDS.join(', ')})`);
   const rate = Number(options.rate);
   const runId = `${Date.now().toString(36)}`;
   say(`seed ${seed} (repeat this run with --seed ${seed}); ${seconds} s of load at ${rate} requests/s`);
@@ -131,7 +140,7 @@ async function main(): Promise<void> {
       plans.map(({ poolId, ...body }) => ({ poolId, body })),
     );
     const workload = new Workload(runId, plans, new Random(seed));
-    const schedule = new FaultSchedule(cluster, new Random(seed ^ 0x5eed));
+    const schedule = new FaultSchedule(cluster, new Random(seed ^ 0x5eed), kinds);
     const start = performance.now();
     const sessionTimeoutMs = cluster.config.sessionTimeoutMs;
     say('load and faults begin');

@@ -49,7 +49,9 @@ export interface Placement {
 
 export class ServiceProcess {
   private exited: Promise<number | null>;
+  /** Exit code once it exited; -1 when a signal ended it (`exitSignal` says which). */
   exitCode: number | null | undefined = undefined;
+  exitSignal: NodeJS.Signals | null = null;
 
   private constructor(
     readonly name: string,
@@ -60,6 +62,7 @@ export class ServiceProcess {
   ) {
     this.exited = new Promise((resolveExit) =>
       child.once('exit', (code, signal) => {
+        this.exitSignal = signal;
         this.exitCode = code ?? (signal ? -1 : null);
         resolveExit(this.exitCode);
       }),

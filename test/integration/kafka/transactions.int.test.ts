@@ -168,6 +168,25 @@ test('a group member is described with its client id and assigned partitions', a
   expect(members[0]?.partitions).toEqual([0]);
 });
 
+test('the describing process dying mid-call fails that call only; the next call starts another one', async () => {
+  // DescribeGroups runs in a process of its own because the native binding can crash on it (SIGSEGV when
+  // the coordinator is unreachable, found by the chaos soak); here the process dies while a call waits.
+  const groupId = uniqueName('described-crash');
+  const clientId = uniqueName('txn-id');
+  await member(groupId, clientId);
+  const describer = await GroupDescriber.connect(kafka);
+  closers.push(() => describer.close());
+  expect(await describer.members(groupId, input)).toHaveLength(1);
+  const first = describer.pid as number;
+  process.kill(first, 'SIGSTOP');
+  const waiting = describer.members(groupId, input);
+  process.kill(first, 'SIGKILL');
+  await expect(waiting).rejects.toThrow('the group describing process exited (SIGKILL)');
+  const members = await describer.members(groupId, input);
+  expect(members.map((m) => m.clientId)).toEqual([clientId]);
+  expect(describer.pid).not.toBe(first);
+});
+
 test('resuming a partition at "no position yet" fetches it again from its start (an aborted first cycle)', async () => {
   const topicName = uniqueName('resume');
   await ensureTopics(kafka, [{ name: topicName, partitions: 1, cleanupPolicy: 'delete', configs: {} }], 1);
