@@ -27,6 +27,7 @@ import {
   type SoakCluster,
 } from './cluster';
 import { waitDrained } from './drain';
+import { claimSoakLock } from './lock';
 import { FAULT_KINDS, FaultSchedule, type FaultKind } from './faults';
 import { computeFigures } from './figures';
 import { checkIsolation } from './isolationCheck';
@@ -120,6 +121,7 @@ async function verdict(cluster: SoakCluster, workload: Workload, schedule: Fault
 }
 
 async function main(): Promise<void> {
+  claimSoakLock();
   const seed = options.seed === undefined ? randomInt(1, 2 ** 31) : Number(options.seed);
   const seconds = Math.round(Number(options.minutes) * 60);
   const kinds = options.faults.split(',').map((k) => k.trim()) as FaultKind[];
@@ -144,12 +146,13 @@ async function main(): Promise<void> {
     const start = performance.now();
     const sessionTimeoutMs = cluster.config.sessionTimeoutMs;
     say('load and faults begin');
-    const faults = schedule.run({
-      until: start + seconds * 1000 - 25_000,
-      sessionTimeoutMs,
-      recoveryTimeoutMs: 120_000,
-      say,
-    });
+    let scheduleError: string | null = null;
+    const faults = schedule
+      .run({ until: start + seconds * 1000 - 25_000, sessionTimeoutMs, recoveryTimeoutMs: 120_000, say })
+      .catch((error: unknown) => {
+        scheduleError = `the fault schedule stopped: ${String(error)}`;
+        say(scheduleError);
+      });
     const loads = await workload.run(
       cluster.gateways.map((g) => g.port as number),
       rate,
@@ -164,6 +167,7 @@ async function main(): Promise<void> {
     const drained = await waitDrained(cluster, 120_000);
     const result = await verdict(cluster, workload, schedule);
     if (!drained) result.violations.processes?.push('commands were still unprocessed 120 s after the load');
+    if (scheduleError) result.violations.processes?.push(scheduleError);
     const figures = computeFigures(workload.attempts, schedule.faults, (poolId) =>
       partitionForKey(poolId, partitions),
     );

@@ -135,7 +135,7 @@ export class GroupDescriber {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-300)));
     child.on('message', (message: Described) => this.pending.get(message.id)?.resolve(message));
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = null;
