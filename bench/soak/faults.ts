@@ -56,6 +56,11 @@ export class FaultSchedule {
   readonly faults: FaultRecord[] = [];
   /** Processes that exited without a signal from the soak: kind, name, exit code. */
   readonly unexpectedExits: string[] = [];
+  /**
+   * Processors that exited 75 (their consumer failed for good, e.g. fenced as a static member after a
+   * broker failover) and were started again, as their supervisor does: by design, reported, not a violation.
+   */
+  readonly requestedRestarts: string[] = [];
   private readonly signalled = new Set<number>();
 
   constructor(
@@ -166,7 +171,11 @@ export class FaultSchedule {
       for (const member of [...this.cluster.processors, ...this.cluster.gateways, this.cluster.connector]) {
         if (member.process.exitCode === undefined) continue;
         const exit = member.process.exitSignal ?? member.process.exitCode;
-        if (!this.signalled.has(member.process.pid))
+        if (member.kind === 'processor' && member.process.exitCode === 75)
+          this.requestedRestarts.push(
+            `${member.process.name} (after fault ${this.faults.length}, ${record.kind})`,
+          );
+        else if (!this.signalled.has(member.process.pid))
           this.unexpectedExits.push(
             `${member.process.name} exited with ${exit} (after fault ${this.faults.length}, ${record.kind})`,
           );

@@ -21,6 +21,8 @@ export interface SoakSummary {
   readonly warehouseRows: number;
   /** Per network partition: how many of the isolated processor's partitions another one took over. */
   readonly partitionsTakenOver: readonly number[];
+  /** Processors that exited 75 (consumer failed for good) and were started again, as a supervisor would. */
+  readonly requestedRestarts: readonly string[];
   readonly violations: Record<string, string[]>;
 }
 
@@ -53,6 +55,9 @@ export function printReport(s: SoakSummary, say: (line: string) => void): void {
     lines.push(
       `  partitions taken over from the isolated processor, per cut: ${s.partitionsTakenOver.join(', ')}`,
     );
+  lines.push(
+    `  processors that asked to be restarted (exit 75) and were: ${s.requestedRestarts.length === 0 ? 'none' : s.requestedRestarts.join('; ')}`,
+  );
   lines.push('', 'answers                     outcome: count');
   for (const [op, outcomes] of Object.entries(s.figures.outcomes))
     lines.push(

@@ -116,6 +116,7 @@ async function verdict(cluster: SoakCluster, workload: Workload, schedule: Fault
     journalEvents: journal.events.length,
     warehouseRows: warehouse.rows,
     partitionsTakenOver: isolation.takeovers,
+    requestedRestarts: schedule.requestedRestarts,
     violations,
   };
 }

@@ -8,6 +8,12 @@ export const EXIT_CONFIG_INVALID = 2;
 /** A port this process must listen on is taken; the message names the port and the setting that moves it. */
 export const EXIT_PORT_IN_USE = 4;
 
+/**
+ * A processor's consumer failed for good (e.g. a static member fenced after a broker failover): start it
+ * again, it rejoins with the same instance id. EX_TEMPFAIL of sysexits.h.
+ */
+export const EXIT_RESTART_NEEDED = 75;
+
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof CapacityError)) return EXIT_FAILED;

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { describeError } from '../errors';
 import { createLogger } from '../observability';
+import { EXIT_RESTART_NEEDED } from './exitCodes';
 import { Processor } from '../processor';
 import type { CliContext } from './main';
 import { runUntilSignal } from './runUntilSignal';
@@ -11,6 +13,19 @@ export function registerProcessorCommand(program: Command, context: CliContext):
     .action(async () => {
       const config = context.config();
       const logger = createLogger(config.logLevel);
-      await runUntilSignal('processor', new Processor(config, logger), logger);
+      const processor: Processor = new Processor(config, logger, {
+        // The consumer is dead for good: stop cleanly and exit so the supervisor starts a new process.
+        onFatal: (error) => {
+          process.stderr.write(
+            `capacity: processor must restart, its group membership is lost for good: ${describeError(error)}\n`,
+          );
+          // Bounded: a dead consumer's disconnect must not keep the process from exiting.
+          const stopped = processor.stop().catch(() => undefined);
+          void Promise.race([stopped, new Promise((r) => setTimeout(r, 15_000))]).finally(() =>
+            process.exit(EXIT_RESTART_NEEDED),
+          );
+        },
+      });
+      await runUntilSignal('processor', processor, logger);
     });
 }

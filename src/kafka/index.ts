@@ -15,7 +15,7 @@ export { brokerAnswers, brokersSeenBy } from './probe';
 export { murmur2, partitionForKey } from './partitioning';
 export { readToEnd } from './readToEnd';
 export type { PartitionRange, RecordRead, ReadToEndResult } from './readToEnd';
-export { partitionKey, RdConsumer, recordOf } from './rdConsumer';
+export { isFatalClientError, partitionKey, RdConsumer, recordOf } from './rdConsumer';
 export type { Message } from './rdConsumer';
 export { GroupMember } from './groupMember';
 export type { GroupMemberOptions, RebalanceEvent } from './groupMember';

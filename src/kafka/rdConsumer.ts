@@ -17,6 +17,19 @@ export type { Message, TopicPartition, TopicPartitionOffset };
 export const partitionKey = (topic: string, partition: number): string => `${topic}:${partition}`;
 
 /** A record as our readers hand it on: key and value as bytes, headers as strings. */
+/** librdkafka's "Local: Fatal error" (RD_KAFKA_RESP_ERR__FATAL). */
+const ERR_FATAL = -150;
+
+/**
+ * A client error after which the client is dead (librdkafka's fatal error: for a consumer, e.g. a static
+ * member fenced by its coordinator): it must be replaced, retrying is pointless. A producer's fatal errors
+ * reach the processor inside a TransactionError and are handled by replacing the producer.
+ */
+export function isFatalClientError(error: unknown): boolean {
+  const e = error as { code?: unknown; isFatal?: unknown } | null;
+  return e !== null && typeof e === 'object' && (e.isFatal === true || e.code === ERR_FATAL);
+}
+
 export interface RecordRead {
   readonly topic: string;
   readonly partition: number;

@@ -13,6 +13,7 @@ import {
   createKafka,
   ensureTopicsOrThrow,
   GroupMember,
+  isFatalClientError,
   OffsetReader,
   partitionForKey,
   TransactionalWriter,
@@ -38,6 +39,12 @@ export interface ProcessorOptions {
    * (default: the system clock). Tests inject a simulated clock; the punctuation still runs on wall time.
    */
   readonly clock?: () => number;
+  /**
+   * Called once when the consumer has failed for good (librdkafka's fatal error, e.g. a static member fenced
+   * by the coordinator after a broker failover): the loop has stopped; the caller stops the processor and
+   * exits so its supervisor starts it again (it rejoins with the same instance id). Default: log only.
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -182,6 +189,15 @@ export class Processor {
         failures++;
         this.failingSince ??= Date.now();
         this.lastFailure = describeError(error);
+        if (!(error instanceof TransactionError) && isFatalClientError(error)) {
+          // The consumer is dead (librdkafka raises no more events on it): it cannot rejoin the group.
+          this.log.error(
+            { err: describeError(error) },
+            'group membership lost for good; this processor must restart',
+          );
+          this.options.onFatal?.(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
         await this.recover(error, work, tasks);
         // The first retry is at once: an abort because a rebalance bumped the generation is expected
         // (the next loop applies the new assignment), and must not stall every other partition. Later
