@@ -41,6 +41,11 @@ export class CommandChannel {
       'linger.ms': 1,
       'message.timeout.ms': options.sendTimeoutMs,
       'enable.idempotence': true,
+      // One request in flight per broker: with more, a failed request makes the broker answer the ones behind
+      // it OUT_OF_ORDER_SEQUENCE_NUMBER, and librdkafka then bumps the producer epoch and sends them again,
+      // writing commands that were already written a second time (librdkafka issue 4953; the chaos soak saw
+      // 35 commands written twice around broker kills). Batching (linger.ms) keeps the throughput.
+      'max.in.flight.requests.per.connection': 1,
       // The Java client's partitioner: the processor refuses commands that arrive elsewhere (misrouted).
       partitioner: 'murmur2_random',
       kafkaJS: { acks: -1, idempotent: true },
