@@ -62,6 +62,7 @@ export class FaultSchedule {
    */
   readonly requestedRestarts: string[] = [];
   private readonly signalled = new Set<number>();
+  private say: (line: string) => void = () => undefined;
 
   constructor(
     private readonly cluster: SoakCluster,
@@ -70,6 +71,7 @@ export class FaultSchedule {
   ) {}
 
   async run(options: ScheduleOptions): Promise<void> {
+    this.say = options.say;
     let round: FaultKind[] = [];
     for (;;) {
       await sleep(this.random.between(2000, 5000));
@@ -148,20 +150,38 @@ export class FaultSchedule {
       heal(host);
       end(record);
       await this.recover(record, options);
-      record.rejoinedAt = null;
-      await victim.process
-        .waitUntil(
-          (tasks) => tasks.some((t) => t.state === 'ready'),
-          'a ready task after the heal',
-          options.recoveryTimeoutMs,
-        )
-        .then(
-          () => (record.rejoinedAt = performance.now()),
-          () => options.say(`  ! ${victim.process.name} owns no ready task after the heal`),
-        );
+      record.rejoinedAt = await this.rejoined(victim, options);
+      if (record.rejoinedAt === null)
+        options.say(`  ! ${victim.process.name} owns no ready task after the heal`);
       return;
     }
     await this.recover(record, options);
+  }
+
+  /**
+   * When the processor cut off (or the one its supervisor started again, if it exited 75 meanwhile) owns a
+   * ready task again; null if not within the recovery bound.
+   */
+  private async rejoined(victim: Member, options: ScheduleOptions): Promise<number | null> {
+    const deadline = performance.now() + options.recoveryTimeoutMs;
+    while (performance.now() < deadline) {
+      if (victim.process.exitCode !== undefined) await this.restartExited(victim, 'partition');
+      const tasks = (await victim.process.health())?.body.tasks ?? [];
+      if (tasks.some((t) => t.state === 'ready')) return performance.now();
+      await sleep(250);
+    }
+    return null;
+  }
+
+  /** Starts an exited process again, as its supervisor would, noting why it exited. */
+  private async restartExited(member: Member, after: string): Promise<void> {
+    const exit = member.process.exitSignal ?? member.process.exitCode;
+    const where = `${member.process.name} (after fault ${this.faults.length}, ${after})`;
+    if (member.kind === 'processor' && member.process.exitCode === 75) this.requestedRestarts.push(where);
+    else if (!this.signalled.has(member.process.pid))
+      this.unexpectedExits.push(`${where} exited with ${exit}`);
+    this.say(`  ${member.process.name} exited (${exit}): starting it again`);
+    await restart(this.cluster, member);
   }
 
   /** Restarts processes that exited by themselves, then waits until the service is whole (bounded). */
@@ -170,17 +190,7 @@ export class FaultSchedule {
     while (performance.now() < deadline) {
       for (const member of [...this.cluster.processors, ...this.cluster.gateways, this.cluster.connector]) {
         if (member.process.exitCode === undefined) continue;
-        const exit = member.process.exitSignal ?? member.process.exitCode;
-        if (member.kind === 'processor' && member.process.exitCode === 75)
-          this.requestedRestarts.push(
-            `${member.process.name} (after fault ${this.faults.length}, ${record.kind})`,
-          );
-        else if (!this.signalled.has(member.process.pid))
-          this.unexpectedExits.push(
-            `${member.process.name} exited with ${exit} (after fault ${this.faults.length}, ${record.kind})`,
-          );
-        options.say(`  ${member.process.name} exited (${exit}): starting it again`);
-        await restart(this.cluster, member);
+        await this.restartExited(member, record.kind);
       }
       try {
         await waitAllReady(this.cluster, Math.min(5000, Math.max(1000, deadline - performance.now())));

@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { checkInvariants } from '../../src/checker';
+import type { Config } from '../../src/config';
 import { topicNames } from '../../src/contracts';
 import { postgresStack } from '../../src/devstack';
 import { partitionForKey } from '../../src/kafka';
@@ -121,6 +122,9 @@ async function verdict(cluster: SoakCluster, workload: Workload, schedule: Fault
   };
 }
 
+/** The soak's stack, once started: what Ctrl-C stops. */
+let stackConfig: Config | null = null;
+
 async function main(): Promise<void> {
   claimSoakLock();
   const seed = options.seed === undefined ? randomInt(1, 2 ** 31) : Number(options.seed);
@@ -133,6 +137,7 @@ async function main(): Promise<void> {
   say(`seed ${seed} (repeat this run with --seed ${seed}); ${seconds} s of load at ${rate} requests/s`);
   const env = soakEnvironment(runId, Number(options.partitions));
   const cluster = await startSoakCluster(env, say);
+  stackConfig = cluster.config;
   const partitions = cluster.config.partitions;
   let ended = false;
   try {
@@ -199,10 +204,13 @@ async function main(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
-    console.error(`\n${signal}: ending the processes this soak started`);
+    console.error(`\n${signal}: ending the processes and the stack this soak started`);
     killEveryProcess();
-    removeTestHosts();
-    process.exit(130);
+    // The stack first: its brokers listen on the bridge that removing the test hosts takes away.
+    const stopped = stackConfig
+      ? removeSoakStack(stackConfig, (line) => say(`stack ${line}`))
+      : Promise.resolve();
+    void stopped.catch(() => removeTestHosts()).finally(() => process.exit(130));
   });
 
 main().catch((error: unknown) => {
