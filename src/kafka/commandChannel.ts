@@ -39,7 +39,12 @@ export class CommandChannel {
   ) {
     this.producer = kafka.kafkaJS.producer({
       'linger.ms': 1,
-      'message.timeout.ms': options.sendTimeoutMs,
+      // librdkafka gives a message up only after a minute; the caller stops waiting after sendTimeoutMs
+      // (its own timer) and answers 503/504, as before. Giving up on a message that is in flight makes the
+      // idempotent producer bump its epoch and send the in-flight batches of other partitions again, which
+      // writes commands that were already written a second time (librdkafka issue 4953): the chaos soak saw
+      // 40 such commands around broker kills with a 5 s message timeout.
+      'message.timeout.ms': Math.max(options.sendTimeoutMs, 60_000),
       'enable.idempotence': true,
       // One request in flight per broker: with more, a failed request makes the broker answer the ones behind
       // it OUT_OF_ORDER_SEQUENCE_NUMBER, and librdkafka then bumps the producer epoch and sends them again,
