@@ -10,4 +10,5 @@ export { ProcessorMetrics } from './processorMetrics';
 export { lostOwners, rememberOwners, standbyPartitions } from './standbyPlacement';
 export type { MemberOwnership } from './standbyPlacement';
 export { expireDue } from './taskExpiry';
+export { RecentCommands } from './recentCommands';
 export type { ExpiryOutcome } from './taskExpiry';

@@ -12,6 +12,7 @@ import type { GroupMember, Kafka, OffsetReader, OutRecord, WrittenOffsets } from
 import type { Logger } from '../observability';
 import { WriteOverlay, type StoreCounts, type TaskStore } from '../state';
 import { handleCommand, keysOf, type HandledCommand, type RawCommand } from './commandHandler';
+import { RecentCommands } from './recentCommands';
 import type { ProcessorMetrics } from './processorMetrics';
 import { expireDue } from './taskExpiry';
 import { TaskRecords } from './taskRecords';
@@ -45,7 +46,12 @@ export interface TaskOutput {
   readonly handled: readonly HandledCommand[];
   /** The next input offset once these records are committed; null: no command consumed (a punctuation). */
   readonly nextOffset: number | null;
+  /** Ids of the commands decided (remembered once committed, to drop a copy written twice). */
+  readonly commandIds: readonly string[];
 }
+
+/** Command ids a task remembers: at tens of commands a second per partition, minutes of them. */
+const RECENT_COMMANDS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,6 +74,7 @@ export class PartitionTask {
   /** A compaction after an expiry, running in RocksDB's background; the store closes after it. */
   private compaction: Promise<unknown> | null = null;
   private changelogOffsets: Record<string, number> = {};
+  private readonly recentCommands = new RecentCommands(RECENT_COMMANDS);
   private readonly log: Logger;
   private readonly records: TaskRecords;
 
@@ -183,7 +190,16 @@ export class PartitionTask {
     };
     const records: OutRecord[] = [];
     const handled: HandledCommand[] = [];
+    const commandIds: string[] = [];
     for (const message of pending) {
+      const commandId = (await ctx.decodeCommand(message.value).catch(() => null))?.commandId;
+      if (commandId !== undefined) {
+        if (this.recentCommands.has(commandId) || commandIds.includes(commandId)) {
+          this.log.warn({ commandId, offset: message.offset }, 'command written twice: the copy is dropped');
+          continue;
+        }
+        commandIds.push(commandId);
+      }
       const outcome = await handleCommand(message, overlay, ctx);
       handled.push(outcome);
       for (const event of outcome.events) records.push(this.records.event(event));
@@ -191,7 +207,7 @@ export class PartitionTask {
       if (outcome.deadLetter) records.push(this.records.deadLetter(message, outcome.deadLetter));
     }
     records.push(...this.records.changelogs(overlay));
-    return { task: this, records, overlay, handled, nextOffset: last.offset + 1 };
+    return { task: this, records, overlay, handled, nextOffset: last.offset + 1, commandIds };
   }
 
   /**
@@ -206,7 +222,7 @@ export class PartitionTask {
     if (overlay.size === 0) return null;
     const records = [...events.map((e) => this.records.event(e)), ...this.records.changelogs(overlay)];
     if (events.length > 0) this.log.info({ pools: events.map((e) => e.poolId) }, 'pools expired');
-    return { task: this, records, overlay, handled: [], nextOffset: null };
+    return { task: this, records, overlay, handled: [], nextOffset: null, commandIds: [] };
   }
 
   /** What the task's store holds (null while it has none). */
@@ -222,6 +238,7 @@ export class PartitionTask {
       if (offset !== undefined) this.changelogOffsets[key] = offset;
     }
     if (output.nextOffset !== null) this.nextOffset = output.nextOffset;
+    this.recentCommands.add(output.commandIds);
     if (!this.store) return;
     await this.store.commit(output.overlay, {
       changelogOffsets: { ...this.changelogOffsets },

@@ -133,6 +133,71 @@ test('poison: garbage bytes and invalid values become dead letters and rejection
   expect(await p.stop()).toBe(0);
 });
 
+test('a command record written twice (one command id) is decided once: the copy is dropped', async () => {
+  // librdkafka's idempotent producer can write a batch twice when it bumps its epoch (the chaos soak saw
+  // it around broker kills). Deciding the copy again answered one command twice, and differently here: the
+  // original is refused (pool full), the copy would be accepted after a release.
+  const p = await processor('copies');
+  const topics = topicNames(env.config.topicPrefix);
+  const kafka = createKafka(env.config, { clientId: 'copies-test', logger: createLogger('error') });
+  const serdes = createSerdes({ url: env.config.registryUrl }, topics);
+  await serdes.command.register();
+  await client.submit({ type: 'DefinePool', poolId: 'copies-1', zone: 'west', ...slot, capacity: 1 });
+  const held = await client.reserve('copies-1', 1);
+  expect(held.status).toBe('accepted');
+
+  const producer = kafka.kafkaJS.producer({ kafkaJS: { idempotent: true } });
+  await producer.connect();
+  const commandId = `copy-${Date.now()}`;
+  const value = serdes.command.encode({
+    commandId,
+    requestId: commandId,
+    issuedAt: Date.now(),
+    expectedVersion: null,
+    command: { type: 'ReserveCapacity', poolId: 'copies-1', units: 1 },
+  });
+  // A new message object per send: the client converts the headers of the one it is given in place.
+  const record = () => ({
+    key: 'copies-1',
+    partition: partitionForKey('copies-1', env.config.partitions),
+    headers: { [COMMAND_ID_HEADER]: commandId },
+    value,
+  });
+  const resultsOf = async (): Promise<string[]> => {
+    const statuses: string[] = [];
+    await readToEnd(
+      kafka,
+      'copies-reader',
+      Array.from({ length: env.config.partitions }, (_, partition) => ({
+        topic: topics.commandResults,
+        partition,
+        fromOffset: null,
+      })),
+      async (records) => {
+        for (const r of records) {
+          const result = await serdes.result.decode(r.value);
+          if (result.commandId === commandId)
+            statuses.push(`${result.status} ${result.reasonCode ?? ''}`.trim());
+        }
+      },
+    );
+    return statuses;
+  };
+  await producer.send({ topic: topics.commands, messages: [record()] });
+  const deadline = Date.now() + 20_000;
+  while ((await resultsOf()).length === 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 250));
+  expect(await resultsOf()).toEqual(['rejected INSUFFICIENT_CAPACITY']);
+
+  expect((await client.release(held.reservationId as string)).status).toBe('accepted');
+  await producer.send({ topic: topics.commands, messages: [record()] });
+  await producer.disconnect();
+  // Behind the copy on the same partition: had the copy been decided, it would hold the only unit.
+  expect((await client.reserve('copies-1', 1)).status).toBe('accepted');
+  expect(await resultsOf()).toEqual(['rejected INSUFFICIENT_CAPACITY']);
+  expect(await p.stop()).toBe(0);
+});
+
 test('a second processor on a locked state directory exits at once saying so', async () => {
   const p = await processor('locked');
   const second = await ServiceProcess.start('processor', 'locked-2', env.processorEnv('locked'));

@@ -38,6 +38,7 @@ function fakeTask(partition: number, decideMs = 0) {
           deadLetter: null,
         })),
         nextOffset: (messages[messages.length - 1]?.offset ?? 0) + 1,
+        commandIds: messages.map((m) => `c${m.offset}`),
       };
     }),
     applyCommitted: jest.fn(async (_output: TaskOutput, written: ReadonlyMap<string, number>) => {
@@ -144,7 +145,14 @@ describe('punctuation', () => {
           key: poolId,
           value: Buffer.from('x'),
         }));
-        return { task: task as unknown as PartitionTask, records, overlay, handled: [], nextOffset: null };
+        return {
+          task: task as unknown as PartitionTask,
+          records,
+          overlay,
+          handled: [],
+          nextOffset: null,
+          commandIds: [],
+        };
       }),
       applyCommitted: jest.fn(async () => undefined),
     };
