@@ -80,12 +80,17 @@ export class Workload {
   private readonly retries: Array<{ at: number; planned: Planned }> = [];
   private readonly inFlight = new Map<string, Planned>();
   private sequence = 0;
+  private readonly small: readonly PoolPlan[];
+  private readonly uniform: readonly PoolPlan[];
 
   constructor(
     private readonly runId: string,
     private readonly pools: readonly PoolPlan[],
     private readonly random: Random,
-  ) {}
+  ) {
+    this.small = pools.filter((p) => p.poolId.startsWith('small-'));
+    this.uniform = pools.filter((p) => p.poolId.startsWith('u-'));
+  }
 
   /** Runs the load against the gateways' ports for `seconds`, `rate` requests/s in all. */
   run(ports: readonly number[], rate: number, seconds: number, timeoutMs: number): Promise<OpenLoopResult[]> {
@@ -122,10 +127,12 @@ export class Workload {
 
   private reserve(): Planned {
     const roll = this.random.next();
-    const small = this.pools.filter((p) => p.poolId.startsWith('small-'));
-    const uniform = this.pools.filter((p) => p.poolId.startsWith('u-'));
     const pool =
-      roll < 0.25 ? 'hot' : roll < 0.4 ? this.random.pick(small).poolId : this.random.pick(uniform).poolId;
+      roll < 0.25
+        ? 'hot'
+        : roll < 0.4
+          ? this.random.pick(this.small).poolId
+          : this.random.pick(this.uniform).poolId;
     const key = `${this.runId}-r${this.sequence++}`;
     return {
       op: 'reserve',

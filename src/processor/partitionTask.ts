@@ -190,15 +190,15 @@ export class PartitionTask {
     };
     const records: OutRecord[] = [];
     const handled: HandledCommand[] = [];
-    const commandIds: string[] = [];
+    const commandIds = new Set<string>();
     for (const message of pending) {
       const commandId = (await ctx.decodeCommand(message.value).catch(() => null))?.commandId;
       if (commandId !== undefined) {
-        if (this.recentCommands.has(commandId) || commandIds.includes(commandId)) {
+        if (this.recentCommands.has(commandId) || commandIds.has(commandId)) {
           this.log.warn({ commandId, offset: message.offset }, 'command written twice: the copy is dropped');
           continue;
         }
-        commandIds.push(commandId);
+        commandIds.add(commandId);
       }
       const outcome = await handleCommand(message, overlay, ctx);
       handled.push(outcome);
@@ -207,7 +207,14 @@ export class PartitionTask {
       if (outcome.deadLetter) records.push(this.records.deadLetter(message, outcome.deadLetter));
     }
     records.push(...this.records.changelogs(overlay));
-    return { task: this, records, overlay, handled, nextOffset: last.offset + 1, commandIds };
+    return {
+      task: this,
+      records,
+      overlay,
+      handled,
+      nextOffset: last.offset + 1,
+      commandIds: [...commandIds],
+    };
   }
 
   /**
